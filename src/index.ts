@@ -1,0 +1,21 @@
+export { SpidStrategy, type SpidAuthenticateOptions } from './strategy/spid-strategy.ts'
+export type { SpidStrategyOptions, ProviderOptions } from './options/schema.ts'
+export type { ResolvedOptions, ProviderConfig } from './options/resolve-options.ts'
+export { DEFAULTS } from './options/defaults.ts'
+export {
+  SPID_L1, SPID_L2, SPID_L3, parseLevel, compareLevels, levelSatisfies, levelNumber,
+  type SpidLevel, type SpidLevelInput,
+} from './levels.ts'
+export { requireSpidLevel, type RequireLevelOptions } from './middleware/require-level.ts'
+export { spidLogout, type LogoutOptions } from './middleware/logout.ts'
+export { entityConfiguration } from './middleware/entity-configuration.ts'
+export { spidErrorHandler, renderDefaultErrorPage, type ErrorPageContext, type SpidErrorHandlerOptions } from './middleware/error-handler.ts'
+export { serializeSpidUser, deserializeSpidUser, type SpidUser } from './session/spid-user.ts'
+export type { SpidAuthState } from './session/auth-session.ts'
+export type { SpidProfile } from './profile/spid-profile.ts'
+export { toProfile } from './profile/to-profile.ts'
+export type { ProviderRegistry, ResolvedProvider, OpMetadata } from './providers/provider-registry.ts'
+export { DefaultProviderRegistry } from './providers/default-provider-registry.ts'
+export { loadOrCreateDevKeys, generateDevKeys, type DevKeySet } from './keys/dev-keys.ts'
+export type { Logger } from './log/logger.ts'
+export * from './errors/index.ts'

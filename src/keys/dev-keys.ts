@@ -1,0 +1,33 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface DevKeySet {
+  federation: Record<string, unknown>
+  signing: Record<string, unknown>
+  encryption: Record<string, unknown>
+}
+
+/**
+ * Returns the development key set kept in `dir`, creating it on first use (three RSA-2048
+ * private JWKs, files readable by the owner only). For development and tests: production keys
+ * come from your secret store, and `dir` must be git-ignored.
+ */
+export function loadOrCreateDevKeys(dir: string): DevKeySet {
+  const file = join(dir, 'rp-keys.json')
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKeySet
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const keys = generateDevKeys()
+  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return keys
+}
+
+/** A fresh in-memory key set, each key with its own kid. */
+export function generateDevKeys(): DevKeySet {
+  const make = (name: string) => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    return { ...privateKey.export({ format: 'jwk' }), kid: `${name}-${randomUUID()}` }
+  }
+  return { federation: make('fed'), signing: make('sig'), encryption: make('enc') }
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import type { ErrorRequestHandler, Request, Response } from 'express'
+import { InsufficientLevelError, isSpidError, type SpidError } from '../errors/spid-error.ts'
+import { label, userMessage, type Language } from '../errors/messages.ts'
+import type { Logger } from '../log/logger.ts'
+import { createDefaultLogger } from '../log/logger.ts'
+import { escapeHtml } from './html.ts'
+import { requestLanguage } from './language.ts'
+
+/** What a custom error page receives. Everything in it is safe to show; escape it all the same. */
+export interface ErrorPageContext {
+  code: string
+  status: number
+  title: string
+  text: string
+  requestId: string
+  lang: Language
+  /** Where "try again" should lead (the login start), when it makes sense. */
+  retryUrl: string | undefined
+}
+
+export interface SpidErrorHandlerOptions {
+  /** Renders the HTML error page. Default: a small self-contained page in Italian or English. */
+  renderErrorPage?: (ctx: ErrorPageContext, req: Request, res: Response) => void
+  /** Where the "try again" link points. Default: `/`. */
+  retryUrl?: string
+  /** Default: the strategy-independent default logger (warnings and errors on stderr). */
+  logger?: Logger
+}
+
+/**
+ * Express error middleware for SPID errors: JSON for API clients, an HTML page for browsers.
+ * Neither ever contains the `cause`, claims or tokens; both carry the request id of the log line.
+ * Errors that are not SPID errors are passed on to the next error handler untouched.
+ */
+export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRequestHandler {
+  const logger = options.logger ?? createDefaultLogger()
+  const render = options.renderErrorPage ?? renderDefaultErrorPage
+  return (err, req, res, next) => {
+    if (!isSpidError(err)) return next(err)
+    const requestId = randomUUID()
+    const level = err.status >= 500 ? 'error' : 'warn'
+    logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
+    if (res.headersSent) return next(err)
+
+    res.status(err.status)
+    res.set('Cache-Control', 'no-store')
+    const challenge = wwwAuthenticate(err)
+    if (challenge) res.set('WWW-Authenticate', challenge)
+
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json(err.expose
+        ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId }
+        : { error: 'server_error', code: err.code, request_id: requestId })
+      return
+    }
+    const lang = requestLanguage(req)
+    const { title, text } = userMessage(err.code, lang)
+    render({ code: err.code, status: err.status, title, text, requestId, lang, retryUrl: options.retryUrl ?? '/' }, req, res)
+  }
+}
+
+/** RFC 6750 / RFC 9470 challenge for 401s, so API clients know whether to log in or step up. */
+function wwwAuthenticate(err: SpidError): string | undefined {
+  if (err.status !== 401) return undefined
+  if (err instanceof InsufficientLevelError && err.requiredLevel) {
+    return `Bearer error="insufficient_user_authentication", error_description="${quoteSafe(err.message)}", acr_values="${err.requiredLevel}"`
+  }
+  if (err.code === 'ERR_SPID_NOT_AUTHENTICATED') return 'Bearer'
+  return undefined
+}
+
+function quoteSafe(text: string): string {
+  return text.replace(/["\\\r\n]/g, ' ')
+}
+
+/** The default page: no scripts, no external resources, inline CSS via a style element only. */
+export function renderDefaultErrorPage(ctx: ErrorPageContext, _req: Request, res: Response): void {
+  res.type('html').send(`<!doctype html>
+<html lang="${ctx.lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(ctx.title)}</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1a1a1a">
+<main>
+<h1 style="color: #0066cc">${escapeHtml(ctx.title)}</h1>
+<p>${escapeHtml(ctx.text)}</p>
+<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('home', ctx.lang))}</a></p>
+<p style="color: #5c6f82; font-size: .85rem">${escapeHtml(ctx.code)} · ${escapeHtml(ctx.requestId)}</p>
+</main>
+</body>
+</html>`)
+}

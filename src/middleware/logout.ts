@@ -1,0 +1,69 @@
+import type { Request, RequestHandler } from 'express'
+import * as oidc from 'openid-client'
+import { SpidError } from '../errors/spid-error.ts'
+import { fromOpenidClient } from '../errors/from-openid-client.ts'
+import { opClientFor } from '../protocol/op-client.ts'
+import type { SpidAuthState } from '../session/auth-session.ts'
+import type { SpidStrategy } from '../strategy/spid-strategy.ts'
+
+export interface LogoutOptions {
+  /** Where to send the browser afterwards. Default `/`. */
+  redirectTo?: string
+  /** Name of the session cookie to clear. Default `connect.sid` (express-session's). */
+  cookieName?: string
+}
+
+/**
+ * POST logout handler: revokes the access token at the OP (rules X1-X2: for SPID this also ends
+ * the OP session and the linked refresh tokens), destroys the session and clears its cookie.
+ * A failed revocation is logged and the local session still ends. Cross-site requests are
+ * refused by `Origin` / `Sec-Fetch-Site`, so a plain form button needs no token.
+ */
+export function spidLogout(strategy: SpidStrategy, options: LogoutOptions = {}): RequestHandler {
+  const redirectTo = options.redirectTo ?? '/'
+  const cookieName = options.cookieName ?? 'connect.sid'
+  const { logger } = strategy.options
+  return async (req, res, next) => {
+    if (!isSameOrigin(req)) return next(new SpidError('ERR_SPID_BAD_REQUEST', 'cross-site logout refused', { status: 403 }))
+    const auth = req.session?.spid
+    if (auth) {
+      await revoke(strategy, auth).catch((error: unknown) => {
+        const e = fromOpenidClient(error, 'revocation request')
+        logger.warn({ event: 'token.revocation_failed', code: e.code, issuer: auth.issuer }, 'revocation failed; ending the local session anyway')
+      })
+    }
+    const finish = () => {
+      res.clearCookie(cookieName, { path: '/' })
+      if (req.accepts(['html', 'json']) === 'json') return res.status(200).json({ authenticated: false })
+      res.redirect(303, redirectTo)
+    }
+    if (!req.session) return finish()
+    req.session.destroy((error: unknown) => {
+      if (error) logger.error({ event: 'session.destroy_failed' }, 'could not destroy the session')
+      finish()
+    })
+  }
+}
+
+async function revoke(strategy: SpidStrategy, auth: SpidAuthState): Promise<void> {
+  const ctx = strategy.context
+  const provider = await ctx.registry.resolve(auth.issuer)
+  if (!provider.metadata.revocation_endpoint) return
+  const config = await opClientFor(provider, 'revocation_endpoint', ctx.client)
+  await oidc.tokenRevocation(config, auth.accessToken, { token_type_hint: 'access_token' })
+  strategy.options.logger.info({ event: 'token.revoked', issuer: auth.issuer, sub: auth.sub }, 'access token revoked')
+}
+
+/** Same-origin check for state-changing requests without a CSRF token. */
+export function isSameOrigin(req: Request): boolean {
+  const site = req.get('sec-fetch-site')
+  if (site) return site === 'same-origin' || site === 'none'
+  const origin = req.get('origin')
+  if (!origin) return false
+  const host = req.get('x-forwarded-host') && req.app.get('trust proxy') ? req.get('x-forwarded-host') : req.get('host')
+  try {
+    return new URL(origin).host === host
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Every default, in one place. Each comment is the option's documentation: its title,
+ * what it does and why this value. The README options table is written from this file.
+ */
+export const DEFAULTS = {
+  /** Path of the redirect URI under `clientId`, when `redirectUri` is not given. */
+  callbackPath: '/auth/spid/callback',
+  /** Level asked for when a login names none: SpidL2 is what most public services need. */
+  defaultLevel: 2 as const,
+  /** `consent login` forces a fresh authentication; `consent` lets the OP reuse its SSO session (rule A8). */
+  prompt: 'consent login' as const,
+  /** JWS algorithm for request objects and client assertions (rule F9: RS256 is mandatory to support). */
+  signingAlg: 'RS256' as const,
+  /** JWE key management algorithm the OP must use for UserInfo (rule U3). */
+  userinfoEncryptionAlg: 'RSA-OAEP-256' as const,
+  /** JWE content encryption the OP must use for UserInfo (rule U3). */
+  userinfoEncryptionEnc: 'A256CBC-HS512' as const,
+  /** Seconds a started login may take before its callback is refused (10 minutes). */
+  transactionTtl: 600,
+  /** Logins one browser session may have pending at once; the oldest is dropped beyond it. */
+  maxPendingLogins: 5,
+  /** Milliseconds to wait for any OP response before giving up with ERR_SPID_OP_UNAVAILABLE. */
+  httpTimeout: 5000,
+  /** Bytes read at most from any OP response; larger bodies are refused, not buffered. */
+  maxResponseBytes: 512 * 1024,
+  /** Seconds of clock difference tolerated on `iat`, `exp` and `nbf`. */
+  clockTolerance: 60,
+  /** Seconds the RP entity configuration is valid for (`exp` - `iat`; FED examples use 48 h). */
+  entityConfigurationTtl: 48 * 3600,
+  /** Seconds OP metadata and keys are cached per process before being fetched again. */
+  metadataTtl: 3600,
+  /** Lifetime in seconds of the signed request object (rule A5: at most 5 minutes). */
+  requestObjectTtl: 120,
+  /** Lifetime in seconds of a client assertion. */
+  clientAssertionTtl: 60,
+  /**
+   * UserInfo claims asked for (rule A11, SPID: under `userinfo` only): names, e-mail and the fiscal
+   * number. A SPID OP releases only what is asked.
+   */
+  userinfoClaims: {
+    given_name: { essential: true },
+    family_name: { essential: true },
+    email: null,
+    'https://attributes.eid.gov.it/fiscal_number': { essential: true },
+  } as Record<string, null | { essential?: boolean; value?: string; values?: string[] }>,
+} as const
+
+/** Upper bounds that are rules, not preferences. */
+export const LIMITS = {
+  /** Rule A5: a request object lives at most 5 minutes. */
+  requestObjectMaxTtl: 300,
+  /** Rule F9: RSA keys of at least 2048 bits. */
+  rsaMinBits: 2048,
+} as const

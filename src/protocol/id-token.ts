@@ -1,0 +1,36 @@
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
+import { TokenValidationError } from '../errors/spid-error.ts'
+
+/** Rule F9: the only JWS algorithms an OP may sign with; `none` and `HS*` never pass. */
+export const OP_SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512']
+
+export interface VerifiedJwt {
+  payload: JWTPayload & Record<string, unknown>
+  alg: string
+}
+
+/**
+ * Rule I1: verifies a JWT signed by the OP with the OP's core keys, requiring a `kid`.
+ * openid-client does not verify ID token signatures from the token endpoint, so we do.
+ */
+export async function verifyOpJwt(
+  jwt: string,
+  { jwks, issuer, audience, clockTolerance, what }: { jwks: JSONWebKeySet; issuer: string; audience: string; clockTolerance: number; what: 'ID token' | 'UserInfo' },
+): Promise<VerifiedJwt> {
+  try {
+    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+      issuer,
+      audience,
+      algorithms: OP_SIGNING_ALGS,
+      clockTolerance,
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+    })
+    if (!protectedHeader.kid) throw new Error('no kid in header')
+    return { payload: payload as VerifiedJwt['payload'], alg: protectedHeader.alg }
+  } catch (cause) {
+    const code = what === 'ID token' ? 'ERR_SPID_ID_TOKEN_INVALID' : 'ERR_SPID_USERINFO_INVALID'
+    // The reason names the check (signature, exp, aud...) without echoing claim values.
+    const reason = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : 'invalid'
+    throw new TokenValidationError(code, `${what} failed verification (${reason})`, { cause })
+  }
+}

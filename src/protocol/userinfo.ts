@@ -1,0 +1,62 @@
+import { compactDecrypt, type JSONWebKeySet } from 'jose'
+import { TokenValidationError, isSpidError } from '../errors/spid-error.ts'
+import type { RpKey } from '../keys/rp-keys.ts'
+import { verifyOpJwt } from './id-token.ts'
+import type { OpFetch } from './op-fetch.ts'
+
+/** Rule U2: SPID says application/jwt, its own examples application/jose. Never plain JSON. */
+const USERINFO_TYPES = new Set(['application/jwt', 'application/jose'])
+
+export interface UserinfoContext {
+  endpoint: string
+  accessToken: string
+  clientId: string
+  issuer: string
+  opKeys: JSONWebKeySet
+  encryptionKey: RpKey
+  allowedEncryption: { alg: string[]; enc: string[] }
+  clockTolerance: number
+  fetch: OpFetch
+}
+
+/**
+ * Rules U1-U3: GET UserInfo with the access token, decrypt the JWE with the RP encryption key,
+ * then verify the inner JWS with the OP's keys (issuer, audience, expiry). Returns its claims.
+ */
+export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string, unknown>> {
+  const response = await ctx.fetch(ctx.endpoint, {
+    method: 'GET',
+    headers: { authorization: `Bearer ${ctx.accessToken}`, accept: 'application/jwt, application/jose' },
+  })
+  if (!response.ok) throw invalid(`UserInfo answered ${response.status}`)
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (!USERINFO_TYPES.has(type)) throw invalid(`UserInfo content type ${type || '(none)'} is not a signed and encrypted JWT`)
+  const body = (await response.text()).trim()
+  if (body.split('.').length !== 5) throw invalid('UserInfo is not encrypted (expected a compact JWE)')
+
+  let inner: string
+  try {
+    const { plaintext, protectedHeader } = await compactDecrypt(body, ctx.encryptionKey.privateKey, {
+      keyManagementAlgorithms: ctx.allowedEncryption.alg,
+      contentEncryptionAlgorithms: ctx.allowedEncryption.enc,
+    })
+    if (protectedHeader.kid !== undefined && protectedHeader.kid !== ctx.encryptionKey.kid) throw new Error('JWE kid is not our encryption key')
+    inner = new TextDecoder().decode(plaintext)
+  } catch (cause) {
+    if (isSpidError(cause)) throw cause
+    throw invalid('UserInfo JWE could not be decrypted with the RP encryption key', cause)
+  }
+  if (inner.split('.').length !== 3) throw invalid('UserInfo JWE does not wrap a signed JWT')
+  const { payload } = await verifyOpJwt(inner, {
+    jwks: ctx.opKeys,
+    issuer: ctx.issuer,
+    audience: ctx.clientId,
+    clockTolerance: ctx.clockTolerance,
+    what: 'UserInfo',
+  })
+  return payload
+}
+
+function invalid(message: string, cause?: unknown): TokenValidationError {
+  return new TokenValidationError('ERR_SPID_USERINFO_INVALID', message, { cause })
+}

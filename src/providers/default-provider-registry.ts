@@ -1,0 +1,167 @@
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
+import { FederationError, isSpidError } from '../errors/spid-error.ts'
+import type { ProviderConfig } from '../options/resolve-options.ts'
+import { isLoopbackHttp } from '../options/schema.ts'
+import type { OpFetch } from '../protocol/op-fetch.ts'
+import type { OpMetadata, ProviderRegistry, ResolvedProvider } from './provider-registry.ts'
+
+const ENTITY_STATEMENT_TYPE = 'application/entity-statement+jwt'
+const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512']
+
+export interface DefaultProviderRegistryOptions {
+  providers: readonly ProviderConfig[]
+  fetch: OpFetch
+  /** Seconds metadata stays cached. */
+  metadataTtl: number
+  clockTolerance: number
+}
+
+/**
+ * Finds OP metadata in the OP's self-signed entity configuration
+ * (`<issuer>/.well-known/openid-federation`), falling back to OpenID discovery only when the
+ * OP publishes no entity configuration. A published but invalid one is an error, never a reason
+ * to fall back. Results are cached per process: they decide nothing about any one user.
+ */
+export class DefaultProviderRegistry implements ProviderRegistry {
+  readonly #providers: readonly ProviderConfig[]
+  readonly #fetch: OpFetch
+  readonly #ttlMs: number
+  readonly #clockTolerance: number
+  readonly #cache = new Map<string, { value: Promise<ResolvedProvider>; expires: number }>()
+
+  constructor(options: DefaultProviderRegistryOptions) {
+    this.#providers = options.providers
+    this.#fetch = options.fetch
+    this.#ttlMs = options.metadataTtl * 1000
+    this.#clockTolerance = options.clockTolerance
+  }
+
+  list(): readonly ProviderConfig[] {
+    return this.#providers
+  }
+
+  get(idOrIssuer: string): ProviderConfig | undefined {
+    return this.#providers.find((p) => p.issuer === idOrIssuer) ?? this.#providers.find((p) => p.id === idOrIssuer)
+  }
+
+  resolve(issuer: string): Promise<ResolvedProvider> {
+    const config = this.get(issuer)
+    if (!config || config.issuer !== issuer) {
+      return Promise.reject(new FederationError('ERR_SPID_UNKNOWN_PROVIDER', `no OP configured with issuer ${issuer}`, { status: 400, oauthError: 'invalid_request' }))
+    }
+    const cached = this.#cache.get(issuer)
+    if (cached && cached.expires > Date.now()) return cached.value
+    const value = this.#load(config)
+    this.#cache.set(issuer, { value, expires: Date.now() + this.#ttlMs })
+    // A failure is not cached: the next login tries again.
+    value.catch(() => this.#cache.delete(issuer))
+    return value
+  }
+
+  /** Drops cached metadata, e.g. after an OP rotated its keys. */
+  forget(issuer?: string): void {
+    if (issuer) this.#cache.delete(issuer)
+    else this.#cache.clear()
+  }
+
+  async #load(config: ProviderConfig): Promise<ResolvedProvider> {
+    const fromEc = await this.#fromEntityConfiguration(config)
+    const { metadata, source } = fromEc ?? { metadata: await this.#fromDiscovery(config), source: 'openid-configuration' as const }
+    checkMetadata(config, metadata)
+    const jwks = await this.#coreKeys(config, metadata)
+    const displayName = config.name ?? metadata.organization_name ?? metadata.op_name ?? new URL(config.issuer).host
+    return { config, metadata, jwks, source, displayName }
+  }
+
+  async #fromEntityConfiguration(config: ProviderConfig): Promise<{ metadata: OpMetadata; source: 'entity-configuration' } | undefined> {
+    const url = `${config.issuer}/.well-known/openid-federation`
+    const response = await this.#fetch(url, { headers: { accept: `${ENTITY_STATEMENT_TYPE}, application/jwt` } })
+    if (response.status === 404) return undefined
+    const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim()
+    if (!response.ok || (type !== ENTITY_STATEMENT_TYPE && type !== 'application/jwt')) {
+      if (response.status >= 400 && response.status < 500) return undefined
+      throw invalid(config, `entity configuration answered ${response.status} ${type || 'without a content type'}`)
+    }
+    const jwt = (await response.text()).trim()
+    let payload: Record<string, unknown>
+    try {
+      const claims = decodeJwt(jwt)
+      const ownKeys = claims.jwks as JSONWebKeySet | undefined
+      if (!ownKeys || !Array.isArray(ownKeys.keys)) throw new Error('no jwks')
+      ;({ payload } = await jwtVerify(jwt, createLocalJWKSet(ownKeys), {
+        issuer: config.issuer,
+        subject: config.issuer,
+        typ: 'entity-statement+jwt',
+        algorithms: SIGNING_ALGS,
+        clockTolerance: this.#clockTolerance,
+        requiredClaims: ['iat', 'exp'],
+      }))
+    } catch (cause) {
+      throw invalid(config, 'entity configuration is not a valid self-signed entity statement', cause)
+    }
+    const metadata = (payload.metadata as { openid_provider?: OpMetadata } | undefined)?.openid_provider
+    if (!metadata || typeof metadata !== 'object') throw invalid(config, 'entity configuration has no metadata.openid_provider')
+    const federationEntity = (payload.metadata as { federation_entity?: { organization_name?: string } }).federation_entity
+    return {
+      metadata: { organization_name: federationEntity?.organization_name, ...metadata },
+      source: 'entity-configuration',
+    }
+  }
+
+  async #fromDiscovery(config: ProviderConfig): Promise<OpMetadata> {
+    const response = await this.#fetch(`${config.issuer}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } })
+    if (!response.ok) throw invalid(config, `neither an entity configuration nor OpenID discovery metadata (discovery answered ${response.status})`)
+    try {
+      return (await response.json()) as OpMetadata
+    } catch (cause) {
+      throw invalid(config, 'OpenID discovery metadata is not JSON', cause)
+    }
+  }
+
+  /** Inline `jwks` is the federation norm; `jwks_uri` the older registry style (seed 003). */
+  async #coreKeys(config: ProviderConfig, metadata: OpMetadata): Promise<JSONWebKeySet> {
+    const inline = metadata.jwks as JSONWebKeySet | undefined
+    if (inline && Array.isArray(inline.keys)) return inline
+    const uri = metadata.jwks_uri
+    if (typeof uri !== 'string') throw invalid(config, 'metadata has neither jwks nor jwks_uri')
+    checkEndpoint(config, 'jwks_uri', uri)
+    const response = await this.#fetch(uri, { headers: { accept: 'application/json, application/jwk-set+json' } })
+    if (!response.ok) throw invalid(config, `jwks_uri answered ${response.status}`)
+    try {
+      const jwks = (await response.json()) as JSONWebKeySet
+      if (!Array.isArray(jwks.keys)) throw new Error('no keys')
+      return jwks
+    } catch (cause) {
+      if (isSpidError(cause)) throw cause
+      throw invalid(config, 'jwks_uri did not return a JWK set', cause)
+    }
+  }
+}
+
+function checkMetadata(config: ProviderConfig, metadata: OpMetadata): void {
+  if (metadata.issuer !== config.issuer) {
+    throw invalid(config, `metadata issuer ${JSON.stringify(metadata.issuer)} differs from the configured issuer`)
+  }
+  for (const name of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint'] as const) {
+    if (typeof metadata[name] !== 'string') throw invalid(config, `metadata lacks ${name}`)
+    checkEndpoint(config, name, metadata[name])
+  }
+  for (const name of ['revocation_endpoint', 'introspection_endpoint'] as const) {
+    const value = metadata[name]
+    if (value !== undefined) checkEndpoint(config, name, value)
+  }
+}
+
+/** An endpoint must be https, or http on loopback when the issuer itself is (development). */
+function checkEndpoint(config: ProviderConfig, name: string, value: unknown): void {
+  if (typeof value !== 'string' || !URL.canParse(value)) throw invalid(config, `${name} is not a URL`)
+  const url = new URL(value)
+  if (url.protocol === 'https:') return
+  if (isLoopbackHttp(value) && isLoopbackHttp(config.issuer)) return
+  throw invalid(config, `${name} must be https`)
+}
+
+function invalid(config: ProviderConfig, what: string, cause?: unknown): FederationError {
+  if (isSpidError(cause) && cause.code === 'ERR_SPID_OP_UNAVAILABLE') return cause as FederationError
+  return new FederationError('ERR_SPID_METADATA_INVALID', `OP ${config.issuer}: ${what}`, { cause })
+}

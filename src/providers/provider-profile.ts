@@ -1,0 +1,36 @@
+import { acrValuesFor, type SpidLevel } from '../levels.ts'
+import type { ProviderProfileName } from '../options/resolve-options.ts'
+
+type ClaimsRequest = Readonly<Record<string, unknown>>
+
+/**
+ * What differs between a SPID and a CIE id OP, in one place rather than in scattered ifs
+ * (FED "differenze SPID/CIE").
+ */
+export interface ProviderProfile {
+  readonly name: ProviderProfileName
+  /** Rule A10. */
+  scope(offline: boolean): string
+  /** Rule A9/L1. */
+  acrValues(level: SpidLevel, offline: boolean): string
+  /** Rule A11: SPID takes claims under `userinfo` only; CIE also under `id_token`. */
+  claims(userinfo: ClaimsRequest): Record<string, unknown>
+}
+
+const SPID: ProviderProfile = {
+  name: 'spid',
+  scope: (offline) => (offline ? 'openid offline_access' : 'openid'),
+  acrValues: (level, offline) => acrValuesFor(level, offline),
+  claims: (userinfo) => ({ userinfo: { ...userinfo } }),
+}
+
+const CIE: ProviderProfile = {
+  name: 'cie',
+  scope: (offline) => (offline ? 'openid profile email offline_access' : 'openid profile email'),
+  acrValues: (level, offline) => acrValuesFor(level, offline),
+  claims: (userinfo) => ({ userinfo: { ...userinfo } }),
+}
+
+export function providerProfile(name: ProviderProfileName): ProviderProfile {
+  return name === 'cie' ? CIE : SPID
+}

@@ -1,0 +1,32 @@
+import type { SpidLevel } from '../levels.ts'
+import type { ProviderProfileName } from '../options/resolve-options.ts'
+
+/**
+ * What a logged-in session holds besides the user (in `req.session.spid`): enough to decide
+ * levels, refresh and revoke. Never rendered; the Redis store encrypts it at rest.
+ */
+export interface SpidAuthState {
+  issuer: string
+  providerProfile: ProviderProfileName
+  sub: string
+  /** The level of the last authentication event (`acr`), SpidL1 after a refresh (rule L2). */
+  acr: SpidLevel
+  /** Epoch seconds of the authentication at the OP (`auth_time`, else the ID token `iat`). */
+  authTime: number
+  accessToken: string
+  /** Epoch seconds. */
+  accessTokenExpiresAt: number
+  refreshToken?: string
+  /** True once the session has been restored with a refresh token: level is SpidL1 only. */
+  refreshed: boolean
+  /** The ID token `jti`, kept for the audit trail. */
+  idTokenJti: string
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    spid?: SpidAuthState
+    /** Where passport's `successReturnToOrRedirect` sends the user after login. */
+    returnTo?: string
+  }
+}

@@ -1,0 +1,63 @@
+import * as oidc from 'openid-client'
+import type { SpidLevel } from '../levels.ts'
+import { buildAuthorizationUrl, buildRequestObject, type AuthorizationParameters } from '../protocol/request-object.ts'
+import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
+import { providerProfile } from '../providers/provider-profile.ts'
+import { putTransaction, type LoginTransaction } from '../session/login-transaction.ts'
+import type { SpidContext } from './spid-context.ts'
+
+export interface LoginRequest {
+  issuer: string
+  level: SpidLevel
+  returnTo: string
+  offline: boolean
+  prompt: 'consent login' | 'consent'
+  expectedSub?: string
+  uiLocales?: string
+}
+
+/**
+ * Starts a login (rules A1-A14): records the transaction in the session, then returns the
+ * authorization URL carrying the signed request object.
+ */
+export async function beginLogin(ctx: SpidContext, session: unknown, request: LoginRequest): Promise<URL> {
+  const { options } = ctx
+  const provider = await ctx.registry.resolve(request.issuer)
+  const profile = providerProfile(provider.config.profile)
+  const now = ctx.now()
+  const codeVerifier = oidc.randomPKCECodeVerifier()
+  const tx: LoginTransaction = {
+    state: randomAlphanumeric(STATE_LENGTH),
+    issuer: provider.config.issuer,
+    level: request.level,
+    nonce: randomAlphanumeric(NONCE_LENGTH),
+    codeVerifier,
+    returnTo: request.returnTo,
+    offline: request.offline,
+    ...(request.expectedSub ? { expectedSub: request.expectedSub } : {}),
+    expiresAt: now + options.transactionTtl,
+  }
+  const params: AuthorizationParameters = {
+    client_id: options.clientId,
+    response_type: 'code',
+    scope: profile.scope(request.offline),
+    redirect_uri: options.redirectUri,
+    state: tx.state,
+    nonce: tx.nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    // Rule L1: a refresh token is issued only with prompt=consent.
+    prompt: request.offline ? 'consent' : request.prompt,
+    acr_values: profile.acrValues(request.level, request.offline),
+    claims: profile.claims(options.userinfoClaims),
+    ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),
+  }
+  const requestObject = await buildRequestObject(params, {
+    issuer: provider.config.issuer,
+    key: options.keys.signing,
+    ttl: options.requestObjectTtl,
+    now,
+  })
+  putTransaction(session, tx, { max: options.maxPendingLogins, now })
+  return buildAuthorizationUrl(provider.metadata.authorization_endpoint, params, requestObject)
+}

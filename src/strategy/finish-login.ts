@@ -1,0 +1,116 @@
+import * as oidc from 'openid-client'
+import { checkAcrSatisfies } from '../checks/check-acr-satisfies.ts'
+import { checkAtHash } from '../checks/check-at-hash.ts'
+import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
+import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
+import { checkIssuerParameter } from '../checks/check-issuer-parameter.ts'
+import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
+import { fromOpenidClient } from '../errors/from-openid-client.ts'
+import { OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
+import { verifyOpJwt } from '../protocol/id-token.ts'
+import { opClientFor } from '../protocol/op-client.ts'
+import { fetchUserinfo } from '../protocol/userinfo.ts'
+import { toProfile } from '../profile/to-profile.ts'
+import type { ResolvedProvider } from '../providers/provider-registry.ts'
+import type { SpidAuthState } from '../session/auth-session.ts'
+import { takeTransaction, type LoginTransaction } from '../session/login-transaction.ts'
+import type { SpidProfile } from '../profile/spid-profile.ts'
+import type { SpidContext } from './spid-context.ts'
+
+/** Rule R2: OP error codes; anything else is reported as a generic OP error. */
+const OP_ERROR_CODES = new Set([
+  'access_denied', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'server_error', 'temporarily_unavailable',
+  'unsupported_response_type', 'login_required', 'consent_required', 'request_uri_not_supported',
+  'registration_not_supported', 'invalid_request_object', 'invalid_client', 'not_found',
+])
+
+export interface FinishedLogin {
+  profile: SpidProfile
+  auth: SpidAuthState
+  transaction: LoginTransaction
+}
+
+/**
+ * Completes a login from the callback parameters. The checks run in this order:
+ * state (consumed first, so the callback cannot be replayed) → OP error → iss (R1) →
+ * code exchange with PKCE and nonce (T1, via openid-client) → ID token signature (I1) →
+ * jti (I2) → at_hash (I3) → acr ≥ level asked (I4) → UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
+ */
+export async function finishLogin(ctx: SpidContext, session: unknown, params: CallbackParameters): Promise<FinishedLogin> {
+  const now = ctx.now()
+  const tx = takeTransaction(session, params.state, now)
+  if (params.error !== undefined) throw opErrorFrom(params.error)
+  checkIssuerParameter(params.iss, tx.issuer)
+  if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
+
+  const provider = await ctx.registry.resolve(tx.issuer)
+  const tokens = await exchangeCode(ctx, provider, tx, params)
+  const idToken = tokens.id_token
+  if (!idToken) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
+
+  const { payload: idClaims, alg } = await verifyOpJwt(idToken, {
+    jwks: provider.jwks,
+    issuer: provider.config.issuer,
+    audience: ctx.options.clientId,
+    clockTolerance: ctx.options.clockTolerance,
+    what: 'ID token',
+  })
+  checkIdTokenClaims(idClaims)
+  checkAtHash(idClaims.at_hash, tokens.access_token, alg)
+  const acr = checkAcrSatisfies(idClaims.acr, tx.level)
+  const sub = idClaims.sub as string
+
+  const userinfo = await fetchUserinfo({
+    endpoint: provider.metadata.userinfo_endpoint,
+    accessToken: tokens.access_token,
+    clientId: ctx.options.clientId,
+    issuer: provider.config.issuer,
+    opKeys: provider.jwks,
+    encryptionKey: ctx.options.keys.encryption,
+    allowedEncryption: { alg: ['RSA-OAEP', 'RSA-OAEP-256'], enc: ['A128CBC-HS256', 'A256CBC-HS512'] },
+    clockTolerance: ctx.options.clockTolerance,
+    fetch: ctx.fetch,
+  })
+  checkUserinfoSubject(userinfo.sub, sub)
+
+  const auth: SpidAuthState = {
+    issuer: provider.config.issuer,
+    providerProfile: provider.config.profile,
+    sub,
+    acr,
+    authTime: typeof idClaims.auth_time === 'number' ? idClaims.auth_time : (idClaims.iat as number),
+    accessToken: tokens.access_token,
+    accessTokenExpiresAt: now + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    refreshed: false,
+    idTokenJti: idClaims.jti as string,
+  }
+  return { profile: toProfile(userinfo, provider.config.issuer), auth, transaction: tx }
+}
+
+/** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */
+async function exchangeCode(ctx: SpidContext, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
+  const config = await opClientFor(provider, 'token_endpoint', ctx.client)
+  // openid-client derives redirect_uri from this URL, so it is the configured one plus the response.
+  const callbackUrl = new URL(ctx.options.redirectUri)
+  callbackUrl.searchParams.set('code', params.code as string)
+  callbackUrl.searchParams.set('state', tx.state)
+  if (params.iss !== undefined) callbackUrl.searchParams.set('iss', params.iss)
+  try {
+    return await oidc.authorizationCodeGrant(config, callbackUrl, {
+      pkceCodeVerifier: tx.codeVerifier,
+      expectedNonce: tx.nonce,
+      expectedState: tx.state,
+      idTokenExpected: true,
+    })
+  } catch (error) {
+    throw fromOpenidClient(error, 'token request')
+  }
+}
+
+function opErrorFrom(error: string): SpidError {
+  const known = OP_ERROR_CODES.has(error) ? error : 'server_error'
+  if (known === 'access_denied') return new OpError('ERR_SPID_LOGIN_CANCELLED', 'the user cancelled the login or refused consent', { oauthError: known })
+  const status = known === 'server_error' ? 502 : known === 'temporarily_unavailable' ? 503 : 400
+  return new OpError('ERR_SPID_OP_ERROR', `OP answered the authorization request with ${known}`, { status, oauthError: known })
+}

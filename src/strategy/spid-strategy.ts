@@ -1,0 +1,124 @@
+import type { Request } from 'express'
+import { Strategy } from 'passport-strategy'
+import { checkCallbackParameters } from '../checks/check-callback-parameters.ts'
+import { checkReturnTo } from '../checks/check-return-to.ts'
+import { SpidError, TransactionError, isSpidError } from '../errors/spid-error.ts'
+import { parseLevel, toLevel, type SpidLevel, type SpidLevelInput } from '../levels.ts'
+import { resolveOptions, type ResolvedOptions } from '../options/resolve-options.ts'
+import type { SpidStrategyOptions } from '../options/schema.ts'
+import type { ProviderRegistry } from '../providers/provider-registry.ts'
+import { withLogin } from '../session/spid-user.ts'
+import { beginLogin } from './begin-login.ts'
+import { finishLogin } from './finish-login.ts'
+import { createSpidContext, type SpidContext } from './spid-context.ts'
+
+/**
+ * Per-request overrides, given as the second argument of `passport.authenticate('spid', …)`.
+ * Without them the strategy reads `idp`, `level`, `returnTo` and `offline` from the query string.
+ */
+export interface SpidAuthenticateOptions {
+  /** Overrides `?idp=`: the OP issuer or short id. Optional when one OP is configured. */
+  idp?: string
+  /** Overrides `?level=` and the `defaultLevel` option. */
+  level?: SpidLevelInput
+  /** Overrides `?returnTo=`: a local path. */
+  returnTo?: string
+  /** Overrides `?offline=1`: ask for a refresh token (scope offline_access, rule L1). */
+  offline?: boolean
+  /** Overrides the `prompt` option. */
+  prompt?: 'consent login' | 'consent'
+  /** The strategy owns `state`: it cannot be set. */
+  state?: never
+  [passportOption: string]: unknown
+}
+
+/**
+ * Passport strategy `spid`: SPID and CIE id login over OpenID Connect, on openid-client.
+ * One instance serves every configured OP; the OP is chosen per request and found again at the
+ * callback from the stored transaction.
+ *
+ * @example
+ * passport.use(new SpidStrategy({ clientId, keys, providers: ['https://op.example.it'] }))
+ * app.get('/auth/spid', passport.authenticate('spid'))
+ * app.all('/auth/spid/callback', passport.authenticate('spid', { successReturnToOrRedirect: '/' }))
+ */
+export class SpidStrategy extends Strategy {
+  name = 'spid'
+  readonly options: ResolvedOptions
+  readonly #ctx: SpidContext
+
+  /** @throws SpidConfigError listing every problem in `options`. */
+  constructor(options: SpidStrategyOptions) {
+    super()
+    this.options = resolveOptions(options)
+    this.#ctx = createSpidContext(this.options)
+  }
+
+  /** The OPs on offer, and how their metadata is found. */
+  get providers(): ProviderRegistry {
+    return this.#ctx.registry
+  }
+
+  /** @internal Shared with the middleware of this package. */
+  get context(): SpidContext {
+    return this.#ctx
+  }
+
+  override authenticate(req: Request, options: SpidAuthenticateOptions = {}): void {
+    const run = this.isCallback(req) ? this.#finish(req) : this.#begin(req, options)
+    run.catch((error: unknown) => {
+      const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
+      this.#ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
+      if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
+      this.error(spidError)
+    })
+  }
+
+  /** Override point: whether this request is the OP's answer rather than a login to start. */
+  isCallback(req: Request): boolean {
+    const params = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined
+    return !!params && ('code' in params || 'error' in params || 'state' in params)
+  }
+
+  async #begin(req: Request, options: SpidAuthenticateOptions): Promise<void> {
+    const issuer = this.#chooseProvider(options.idp ?? req.query.idp)
+    const level = this.#chooseLevel(options.level ?? req.query.level)
+    const url = await beginLogin(this.#ctx, req.session, {
+      issuer,
+      level,
+      returnTo: checkReturnTo(options.returnTo ?? req.query.returnTo),
+      offline: options.offline ?? req.query.offline === '1',
+      prompt: options.prompt ?? this.#ctx.options.prompt,
+    })
+    this.#ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
+    this.redirect(url.href)
+  }
+
+  async #finish(req: Request): Promise<void> {
+    const source = req.method === 'POST' ? req.body : req.query
+    if (req.method === 'POST' && (!req.body || typeof req.body !== 'object')) {
+      throw new TransactionError('ERR_SPID_BAD_REQUEST', 'POST callback without a parsed form body: add express.urlencoded() before passport')
+    }
+    const params = checkCallbackParameters(source)
+    const { profile, auth, transaction } = await finishLogin(this.#ctx, req.session, params)
+    this.#ctx.options.logger.info({ event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti }, 'SPID login completed')
+    this.success(withLogin(profile, { auth, returnTo: transaction.returnTo }), { acr: auth.acr, issuer: auth.issuer })
+  }
+
+  #chooseProvider(idp: unknown): string {
+    const all = this.#ctx.registry.list()
+    if (idp === undefined && all.length === 1) return (all[0] as { issuer: string }).issuer
+    const provider = typeof idp === 'string' ? this.#ctx.registry.get(idp) : undefined
+    if (!provider) {
+      throw new SpidError('ERR_SPID_UNKNOWN_PROVIDER', idp === undefined ? 'choose an identity provider (idp)' : 'idp names no configured OP')
+    }
+    return provider.issuer
+  }
+
+  #chooseLevel(level: unknown): SpidLevel {
+    if (level === undefined) return this.#ctx.options.defaultLevel
+    const parsed = parseLevel(level)
+    if (!parsed) throw new SpidError('ERR_SPID_BAD_REQUEST', 'level must be 1, 2 or 3')
+    return toLevel(parsed)
+  }
+}
