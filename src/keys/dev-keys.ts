@@ -2,10 +2,13 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+/** A private JWK as produced by node:crypto, with its kid. */
+export type PrivateJwk = { kty: string; kid: string; [member: string]: unknown }
+
 export interface DevKeySet {
-  federation: Record<string, unknown>
-  signing: Record<string, unknown>
-  encryption: Record<string, unknown>
+  federation: PrivateJwk
+  signing: PrivateJwk
+  encryption: PrivateJwk
 }
 
 /**
@@ -27,7 +30,7 @@ export function loadOrCreateDevKeys(dir: string): DevKeySet {
 export function generateDevKeys(): DevKeySet {
   const make = (name: string) => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    return { ...privateKey.export({ format: 'jwk' }), kid: `${name}-${randomUUID()}` }
+    return { ...privateKey.export({ format: 'jwk' }), kty: 'RSA', kid: `${name}-${randomUUID()}` }
   }
   return { federation: make('fed'), signing: make('sig'), encryption: make('enc') }
 }

@@ -45,30 +45,31 @@ export interface SpidAuthenticateOptions {
 export class SpidStrategy extends Strategy {
   name = 'spid'
   readonly options: ResolvedOptions
-  readonly #ctx: SpidContext
+  // Not a #private field: passport calls authenticate() on Object.create(strategy), which fails brand checks.
+  private readonly ctx: SpidContext
 
   /** @throws SpidConfigError listing every problem in `options`. */
   constructor(options: SpidStrategyOptions) {
     super()
     this.options = resolveOptions(options)
-    this.#ctx = createSpidContext(this.options)
+    this.ctx = createSpidContext(this.options)
   }
 
   /** The OPs on offer, and how their metadata is found. */
   get providers(): ProviderRegistry {
-    return this.#ctx.registry
+    return this.ctx.registry
   }
 
   /** @internal Shared with the middleware of this package. */
   get context(): SpidContext {
-    return this.#ctx
+    return this.ctx
   }
 
   override authenticate(req: Request, options: SpidAuthenticateOptions = {}): void {
-    const run = this.isCallback(req) ? this.#finish(req) : this.#begin(req, options)
+    const run = this.isCallback(req) ? this.finish(req) : this.begin(req, options)
     run.catch((error: unknown) => {
       const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
-      this.#ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
+      this.ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
       if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
       this.error(spidError)
     })
@@ -80,43 +81,43 @@ export class SpidStrategy extends Strategy {
     return !!params && ('code' in params || 'error' in params || 'state' in params)
   }
 
-  async #begin(req: Request, options: SpidAuthenticateOptions): Promise<void> {
-    const issuer = this.#chooseProvider(options.idp ?? req.query.idp)
-    const level = this.#chooseLevel(options.level ?? req.query.level)
-    const url = await beginLogin(this.#ctx, req.session, {
+  private async begin(req: Request, options: SpidAuthenticateOptions): Promise<void> {
+    const issuer = this.chooseProvider(options.idp ?? req.query.idp)
+    const level = this.chooseLevel(options.level ?? req.query.level)
+    const url = await beginLogin(this.ctx, req.session, {
       issuer,
       level,
       returnTo: checkReturnTo(options.returnTo ?? req.query.returnTo),
       offline: options.offline ?? req.query.offline === '1',
-      prompt: options.prompt ?? this.#ctx.options.prompt,
+      prompt: options.prompt ?? this.ctx.options.prompt,
     })
-    this.#ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
+    this.ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
     this.redirect(url.href)
   }
 
-  async #finish(req: Request): Promise<void> {
+  private async finish(req: Request): Promise<void> {
     const source = req.method === 'POST' ? req.body : req.query
     if (req.method === 'POST' && (!req.body || typeof req.body !== 'object')) {
       throw new TransactionError('ERR_SPID_BAD_REQUEST', 'POST callback without a parsed form body: add express.urlencoded() before passport')
     }
     const params = checkCallbackParameters(source)
-    const { profile, auth, transaction } = await finishLogin(this.#ctx, req.session, params)
-    this.#ctx.options.logger.info({ event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti }, 'SPID login completed')
+    const { profile, auth, transaction } = await finishLogin(this.ctx, req.session, params)
+    this.ctx.options.logger.info({ event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti }, 'SPID login completed')
     this.success(withLogin(profile, { auth, returnTo: transaction.returnTo }), { acr: auth.acr, issuer: auth.issuer })
   }
 
-  #chooseProvider(idp: unknown): string {
-    const all = this.#ctx.registry.list()
+  private chooseProvider(idp: unknown): string {
+    const all = this.ctx.registry.list()
     if (idp === undefined && all.length === 1) return (all[0] as { issuer: string }).issuer
-    const provider = typeof idp === 'string' ? this.#ctx.registry.get(idp) : undefined
+    const provider = typeof idp === 'string' ? this.ctx.registry.get(idp) : undefined
     if (!provider) {
       throw new SpidError('ERR_SPID_UNKNOWN_PROVIDER', idp === undefined ? 'choose an identity provider (idp)' : 'idp names no configured OP')
     }
     return provider.issuer
   }
 
-  #chooseLevel(level: unknown): SpidLevel {
-    if (level === undefined) return this.#ctx.options.defaultLevel
+  private chooseLevel(level: unknown): SpidLevel {
+    if (level === undefined) return this.ctx.options.defaultLevel
     const parsed = parseLevel(level)
     if (!parsed) throw new SpidError('ERR_SPID_BAD_REQUEST', 'level must be 1, 2 or 3')
     return toLevel(parsed)

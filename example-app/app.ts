@@ -1,0 +1,92 @@
+import express, { type Request } from 'express'
+import session, { type Store } from 'express-session'
+import passport from 'passport'
+import {
+  SpidStrategy, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel, serializeSpidUser,
+  spidErrorHandler, spidLogout, type DevKeySet, type Logger, type SpidProfile,
+} from '../src/index.ts'
+import { homePage, levelPage } from './pages.ts'
+
+export interface ExampleAppConfig {
+  /** Public origin, no trailing slash: the RP client_id. */
+  baseUrl: string
+  /** OP issuers on offer. */
+  providers: string[]
+  keys: DevKeySet
+  sessionSecret: string
+  /** Session store; express-session's MemoryStore when absent. */
+  store?: Store
+  logger?: Logger
+}
+
+/** The example relying party: what an app using passport-spid-oidc looks like. */
+export function createExampleApp(config: ExampleAppConfig) {
+  const strategy = new SpidStrategy({
+    clientId: config.baseUrl,
+    keys: config.keys,
+    providers: config.providers,
+    clientName: 'Servizi online — esempio',
+    organizationName: 'Esempio passport-spid-oidc',
+    contacts: ['esempio@pec.example.it'],
+    ...(config.logger ? { logger: config.logger } : {}),
+  })
+  const auth = new passport.Passport()
+  auth.use(strategy)
+  auth.serializeUser(serializeSpidUser)
+  auth.deserializeUser(deserializeSpidUser)
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.use('/static', express.static(new URL('./static/', import.meta.url).pathname))
+  app.get('/.well-known/openid-federation', entityConfiguration(strategy))
+  app.use(session({
+    secret: config.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    ...(config.store ? { store: config.store } : {}),
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.baseUrl.startsWith('https:') },
+  }))
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }))
+  app.use(auth.session())
+
+  const spidAuth = (req: Request) => req.session.spid
+  const user = (req: Request) => req.user as SpidProfile | undefined
+
+  app.get('/', (req, res) => {
+    const providers = strategy.providers.list().map((p) => ({ id: p.id, issuer: p.issuer, name: p.name ?? new URL(p.issuer).host }))
+    res.type('html').send(homePage(providers, user(req), spidAuth(req)))
+  })
+
+  app.get('/auth/spid', auth.authenticate('spid'))
+  const callback = auth.authenticate('spid', { successReturnToOrRedirect: '/', failureRedirect: '/?login=cancelled' })
+  app.get('/auth/spid/callback', callback)
+  app.post('/auth/spid/callback', callback)
+
+  for (const level of [1, 2, 3] as const) {
+    app.get(`/level${level}`, requireSpidLevel(level), (req, res) => {
+      const state = spidAuth(req)
+      const profile = user(req)
+      if (!state || !profile) return res.sendStatus(401)
+      if (req.accepts(['html', 'json']) === 'json') return res.json({ acr: state.acr, level: levelNumber(state.acr), profile: publicProfile(profile) })
+      res.type('html').send(levelPage(level, profile, state))
+    })
+  }
+
+  app.get('/me', (req, res) => {
+    const state = spidAuth(req)
+    const profile = user(req)
+    res.set('Cache-Control', 'no-store')
+    if (!state || !profile) return res.json({ authenticated: false, acr: null, profile: null, offline: false })
+    res.json({ authenticated: true, acr: state.acr, profile: publicProfile(profile), offline: Boolean(state.refreshToken) })
+  })
+
+  app.post('/logout', spidLogout(strategy))
+  app.use(spidErrorHandler(config.logger ? { logger: config.logger } : {}))
+  return { app, strategy }
+}
+
+/** The profile without `raw`: what a page or API may show. */
+function publicProfile(profile: SpidProfile): Omit<SpidProfile, 'raw'> {
+  const { raw: _raw, ...rest } = profile
+  return rest
+}

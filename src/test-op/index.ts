@@ -1,0 +1,270 @@
+/**
+ * A local SPID (or CIE id) OpenID Provider for development and tests, built on oidc-provider
+ * and configured as strictly as SPID requires: signed request objects, PKCE S256,
+ * private_key_jwt with `aud` = the endpoint, UserInfo signed then encrypted, the three SPID
+ * levels, pairwise subjects, and automatic client registration from the RP entity configuration.
+ *
+ * Not for production: users, keys and sessions live in memory.
+ *
+ * @example
+ * import { startTestOp } from 'passport-spid-oidc/test-op'
+ * const op = await startTestOp({ port: 0 })
+ * // providers: [op.issuer]
+ */
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { SignJWT, type JWK } from 'jose'
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
+import { SPID_L1, SPID_L2, SPID_L3, parseLevel } from '../levels.ts'
+import { FederationClientAdapter } from './federation-client-adapter.ts'
+import { renderLoginPage } from './login-page.ts'
+import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
+import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
+
+export { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
+
+export interface TestOpOptions {
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  port?: number
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string
+  /** Issuer identifier. Default `http://<host>:<port>`. It must reach this server. */
+  issuer?: string
+  /** Name shown on the login page and in the entity configuration. */
+  name?: string
+  /** `spid` (default) or `cie`. */
+  profile?: 'spid' | 'cie'
+  users?: readonly TestUser[]
+  /** Token lifetimes in seconds (SPID: AT 900, ID token 300, RT ≤ 30 days). */
+  ttl?: { accessToken?: number; idToken?: number; refreshToken?: number }
+  /** The OP core signing key (private RSA JWK). Default: generated at start. */
+  signingKey?: JWK
+}
+
+export interface TestOp {
+  readonly issuer: string
+  readonly server: Server
+  readonly provider: Provider
+  /** The OP's private signing key, so tests can forge what a misbehaving OP would send. */
+  readonly signingKey: JWK
+  close(): Promise<void>
+}
+
+const EID = 'https://attributes.eid.gov.it/'
+const CLAIM_NAMES = [
+  'given_name', 'family_name', 'email', 'email_verified', 'birthdate', 'gender', 'phone_number', 'phone_number_verified',
+  'place_of_birth', 'address', 'document_details',
+  ...['fiscal_number', 'spid_code', 'company_name', 'registered_office', 'company_fiscal_number', 'vat_number',
+    'e_delivery_service', 'eid_exp_date', 'landline_number'].map((n) => `${EID}${n}`),
+]
+
+/** Starts the test OP and resolves once it listens. */
+export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> {
+  const users = options.users ?? DEFAULT_TEST_USERS
+  const name = options.name ?? (options.profile === 'cie' ? 'CIE id di prova' : 'SPID Test OP')
+  const signingKey = options.signingKey ?? { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: `op-sig-${randomUUID()}`, use: 'sig', alg: 'RS256' } as JWK
+  const federationKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+  const federationJwk = { ...(federationKey.export({ format: 'jwk' }) as JWK), kid: `op-fed-${randomUUID()}`, use: 'sig', alg: 'RS256' }
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...federationPublic } = federationJwk
+
+  let provider: Provider | undefined
+  let issuer = ''
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end(`test OP error: ${error instanceof Error ? error.message : String(error)}`)
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const op = provider as Provider
+    const url = new URL(req.url ?? '/', issuer)
+    if (req.method === 'GET' && url.pathname === '/.well-known/openid-federation') return serveEntityConfiguration(res)
+    const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname)
+    if (interaction) return handleInteraction(op, req, res, Boolean(interaction[2]))
+    op.callback()(req, res)
+  }
+
+  let entityConfiguration: { jwt: string; expires: number } | undefined
+  async function serveEntityConfiguration(res: ServerResponse): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    if (!entityConfiguration || entityConfiguration.expires < now + 60) {
+      const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>
+      const jwks = await (await fetch(discovery.jwks_uri as string)).json()
+      // Rule A12: a SPID OP does not advertise request object encryption.
+      const metadata = Object.fromEntries(Object.entries(discovery).filter(([k]) => !k.startsWith('request_object_encryption') && k !== 'jwks_uri'))
+      const jwt = await new SignJWT({
+        jwks: { keys: [federationPublic] },
+        metadata: { openid_provider: { ...metadata, jwks, op_name: name }, federation_entity: { organization_name: name } },
+        authority_hints: [],
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: federationJwk.kid, typ: 'entity-statement+jwt' })
+        .setIssuer(issuer).setSubject(issuer).setIssuedAt(now).setExpirationTime(now + 3600)
+        .sign(federationKey)
+      entityConfiguration = { jwt, expires: now + 3600 }
+    }
+    res.writeHead(200, { 'content-type': 'application/entity-statement+jwt' })
+    res.end(entityConfiguration.jwt)
+  }
+
+  async function handleInteraction(op: Provider, req: IncomingMessage, res: ServerResponse, submitted: boolean): Promise<void> {
+    const details = await op.interactionDetails(req, res)
+    const params = details.params as Record<string, string | undefined>
+    const requested = requestedClaimNames(params.claims)
+    if (!submitted) {
+      const client = await op.Client.find(String(params.client_id))
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(renderLoginPage({
+        uid: details.uid, opName: name, clientName: client?.clientName ?? String(params.client_id), users,
+        acrValues: params.acr_values ?? SPID_L2, requestedClaims: requested,
+      }))
+      return
+    }
+    const form = new URLSearchParams(await readBody(req))
+    if (form.get('action') === 'cancel') {
+      await op.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user cancelled' }, { mergeWithLastSubmission: false })
+      return
+    }
+    const user = users.find((u) => u.id === form.get('user'))
+    const acr = parseLevel(form.get('level') ?? '')
+    if (!user || !acr) {
+      res.writeHead(400, { 'content-type': 'text/plain' })
+      res.end('choose a test user and a level')
+      return
+    }
+    const grant = new op.Grant({ accountId: user.id, clientId: String(params.client_id) })
+    grant.addOIDCScope(params.scope ?? 'openid')
+    grant.addOIDCClaims(requested)
+    const grantId = await grant.save()
+    await op.interactionFinished(req, res, {
+      login: { accountId: user.id, acr, amr: [acr === SPID_L1 ? 'pwd' : acr === SPID_L2 ? 'otp' : 'hwk'], remember: false },
+      consent: { grantId },
+    }, { mergeWithLastSubmission: false })
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  issuer = options.issuer ?? `http://${options.host ?? '127.0.0.1'}:${port}`
+  provider = new Provider(issuer, configuration({ options, users, signingKey }))
+  provider.proxy = true
+  patchIdTokens(provider)
+  return {
+    issuer,
+    server,
+    provider,
+    signingKey,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+  }
+}
+
+function configuration({ options, users, signingKey }: { options: TestOpOptions; users: readonly TestUser[]; signingKey: JWK }): Configuration {
+  const store: MemoryStore = new Map()
+  const clients = new FederationClientAdapter()
+  const pairwiseSalt = randomBytes(16).toString('hex')
+  const cie = options.profile === 'cie'
+  return {
+    adapter: (model: string) => (model === 'Client' ? clients : new MemoryAdapter(model, store)),
+    jwks: { keys: [signingKey as never] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    acrValues: [SPID_L1, SPID_L2, SPID_L3],
+    scopes: cie ? ['openid', 'offline_access', 'profile', 'email'] : ['openid', 'offline_access'],
+    claims: {
+      openid: ['sub'],
+      ...(cie ? { profile: ['given_name', 'family_name', 'birthdate', `${EID}fiscal_number`], email: ['email', 'email_verified'] } : {}),
+      ...Object.fromEntries(CLAIM_NAMES.map((c) => [c, null])),
+    },
+    subjectTypes: ['pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      createHash('sha256').update(`${client.sectorIdentifier}|${accountId}|${pairwiseSalt}`).digest('base64url'),
+    clientAuthMethods: ['private_key_jwt'],
+    // Rule T3: the assertion is aimed at the endpoint called, not at the issuer.
+    assertJwtClientAuthClaimsAndHeader: async (ctx, claims) => {
+      const endpoint = ctx.oidc.urlFor(ctx.oidc.route)
+      if (claims.aud !== endpoint) throw new errors.InvalidClientAuth('client assertion aud must be the URL of the endpoint called')
+    },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      encryption: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      requestObjects: { enabled: true, requireSignedRequestObject: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+    },
+    enabledJWA: {
+      requestObjectSigningAlgValues: ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'],
+      clientAuthSigningAlgValues: ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'],
+    },
+    ttl: {
+      AccessToken: options.ttl?.accessToken ?? 900,
+      IdToken: options.ttl?.idToken ?? 300,
+      RefreshToken: options.ttl?.refreshToken ?? 30 * 24 * 3600,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 30 * 24 * 3600,
+    },
+    // Rule L1: a refresh token only for offline_access asked with prompt=consent.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    rotateRefreshToken: true,
+    findAccount: async (_ctx, id) => {
+      const user = users.find((u) => u.id === id)
+      if (!user) return undefined
+      return { accountId: id, claims: async () => ({ sub: id, ...user.claims }) }
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: async (ctx: KoaContextWithOIDC, out) => {
+      ctx.type = 'html'
+      ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${String(out.error).replace(/[<>&"]/g, '')}</p></body></html>`
+    },
+  }
+}
+
+/**
+ * SPID wants a `jti` in ID tokens and UserInfo, `at_hash` in ID tokens and an `exp` in UserInfo
+ * (rules I2, I3, U3); oidc-provider adds none of them on its own, so they are added here.
+ */
+function patchIdTokens(provider: Provider): void {
+  const proto = provider.IdToken.prototype as unknown as {
+    issue(this: IdTokenLike, opts?: { use?: string; expiresAt?: number }): Promise<string>
+  }
+  type IdTokenLike = { set(key: string, value: unknown): void; ctx?: KoaContextWithOIDC }
+  const issue = proto.issue
+  proto.issue = function (this: IdTokenLike, opts = {}) {
+    if (opts.use === 'idtoken' || opts.use === 'userinfo') this.set('jti', randomUUID())
+    if (opts.use === 'idtoken') {
+      const accessToken = this.ctx?.oidc.entities.AccessToken as { jti?: string } | undefined
+      if (accessToken?.jti) this.set('at_hash', accessToken.jti)
+    }
+    const withExpiry = opts.use === 'userinfo' && !opts.expiresAt ? { ...opts, expiresAt: Math.floor(Date.now() / 1000) + 300 } : opts
+    return issue.call(this, withExpiry)
+  }
+}
+
+function requestedClaimNames(claims: string | undefined): string[] {
+  if (!claims) return []
+  try {
+    const parsed = JSON.parse(claims) as { userinfo?: object; id_token?: object }
+    return [...new Set([...Object.keys(parsed.userinfo ?? {}), ...Object.keys(parsed.id_token ?? {})])]
+  } catch {
+    return []
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = ''
+  for await (const chunk of req) {
+    body += chunk
+    if (body.length > 16_384) throw new Error('form too large')
+  }
+  return body
+}
