@@ -1,0 +1,251 @@
+/**
+ * One test per refusal of the login flow (rules R1, I1-I4, U2-U3, A6). Each drives the real
+ * test OP; where the OP must misbehave, the tampering proxy rewrites one of its answers.
+ * Every test also checks that no session survives the failure.
+ */
+import assert from 'node:assert/strict'
+import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
+import { after, afterEach, before, describe, it } from 'node:test'
+import { CompactEncrypt, SignJWT, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose'
+import { login, loginUntilCallback, me } from '../fixtures/login.ts'
+import { startStack, type Stack } from '../fixtures/stack.ts'
+import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
+import { UserAgent, type Hop } from '../fixtures/user-agent.ts'
+
+function errorCode(hop: Hop): string {
+  assert.match(hop.contentType, /json/, `expected a JSON error, got ${hop.status} ${hop.contentType}: ${hop.body.slice(0, 200)}`)
+  return (JSON.parse(hop.body) as { code: string }).code
+}
+
+async function assertNoSession(ua: UserAgent, stack: Stack): Promise<void> {
+  const who = await me(ua, stack.appUrl)
+  assert.equal(who.authenticated, false, 'a failed login must leave no session')
+  const guarded = await ua.request(`${stack.appUrl}/level1`, { headers: { accept: 'application/json' } })
+  assert.equal(guarded.status, 401)
+}
+
+
+describe('login refusals', () => {
+  let stack: Stack
+  let proxy: Awaited<ReturnType<typeof startTamperingProxy>>
+  let opKey: CryptoKey
+
+  before(async () => {
+    proxy = await startTamperingProxy()
+    stack = await startStack({ op: { issuer: proxy.url } })
+    proxy.forwardTo(stack.op.server)
+    opKey = (await importJWK(stack.op.signingKey, 'RS256')) as CryptoKey
+  })
+  afterEach(() => {
+    proxy.rewrite('/token', undefined)
+    proxy.rewrite('/me', undefined)
+  })
+  after(async () => {
+    await stack.close()
+    await proxy.close()
+  })
+
+  /** Re-signs the ID token of a token response after `change`, with `key` (the OP's by default). */
+  function rewriteIdToken(change: (claims: Record<string, unknown>) => void, key?: CryptoKey) {
+    proxy.rewrite('/token', async (response) => {
+      const body = JSON.parse(response.body)
+      const claims = decodeJwt(body.id_token) as Record<string, unknown>
+      const header = decodeProtectedHeader(body.id_token)
+      change(claims)
+      body.id_token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: header.kid as string }).sign(key ?? opKey)
+      return { ...response, body: JSON.stringify(body) }
+    })
+  }
+
+  it('control: the proxied OP logs in normally', async () => {
+    const ua = new UserAgent()
+    const done = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(done.status, 302, done.body)
+    assert.equal((await me(ua, stack.appUrl)).authenticated, true)
+  })
+
+  it('refuses a tampered state (ERR_SPID_STATE_MISMATCH)', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const state = callback.searchParams.get('state') as string
+    callback.searchParams.set('state', `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`)
+    const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
+    assert.equal(hop.status, 400)
+    assert.equal(errorCode(hop), 'ERR_SPID_STATE_MISMATCH')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses a callback with no state (ERR_SPID_STATE_MISSING)', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    callback.searchParams.delete('state')
+    const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
+    assert.equal(errorCode(hop), 'ERR_SPID_STATE_MISSING')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses a callback from another browser session: state is tied to the session', async () => {
+    const victim = new UserAgent()
+    const callback = await loginUntilCallback(victim, stack.appUrl, 'level=2')
+    const attacker = new UserAgent()
+    const hop = await attacker.request(callback, { headers: { accept: 'application/json' } })
+    assert.equal(errorCode(hop), 'ERR_SPID_STATE_MISMATCH')
+    await assertNoSession(attacker, stack)
+  })
+
+  it('refuses an iss that is not the OP the login was sent to (ERR_SPID_ISSUER_MISMATCH, rule R1)', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    assert.equal(callback.searchParams.get('iss'), proxy.url, 'the OP sends iss (RFC 9207)')
+    callback.searchParams.set('iss', 'https://evil-op.example')
+    const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
+    assert.equal(hop.status, 400)
+    assert.equal(errorCode(hop), 'ERR_SPID_ISSUER_MISMATCH')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses the same callback URL twice, and the second use does not undo the first login', async () => {
+    const ua = new UserAgent()
+    const callback = await loginUntilCallback(ua, stack.appUrl, 'level=2')
+    const first = await ua.request(callback, { headers: { accept: 'application/json' } })
+    assert.equal(first.status, 302)
+    const replay = new UserAgent()
+    replay.cookies.push(...ua.cookies)
+    const second = await replay.request(callback, { headers: { accept: 'application/json' } })
+    assert.equal(errorCode(second), 'ERR_SPID_STATE_MISMATCH')
+  })
+
+  it('refuses a replayed authorization code under a fresh state (ERR_SPID_TOKEN_REJECTED)', async () => {
+    const ua = new UserAgent()
+    const used = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    assert.equal((await ua.request(used.href, { headers: { accept: 'application/json' } })).status, 302)
+    // A second login in the same browser gives a valid pending state; pair it with the spent code.
+    const fresh = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    fresh.searchParams.set('code', used.searchParams.get('code') as string)
+    const hop = await ua.request(fresh.href, { headers: { accept: 'application/json' } })
+    assert.equal(errorCode(hop), 'ERR_SPID_TOKEN_REJECTED')
+  })
+
+  it('refuses an ID token whose nonce is not the one sent (ERR_SPID_NONCE_MISMATCH, rule I2)', async () => {
+    rewriteIdToken((claims) => { claims.nonce = 'N'.repeat(48) })
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(hop.status, 502)
+    assert.equal(errorCode(hop), 'ERR_SPID_NONCE_MISMATCH')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses an acr lower than the level asked for (ERR_SPID_ACR_TOO_LOW, rule I4)', async () => {
+    const ua = new UserAgent()
+    // The tester tells the real OP that only SpidL1 was reached, for a SpidL2 request.
+    const hop = await login(ua, stack.appUrl, 'level=2', { reached: 1 })
+    assert.equal(hop.status, 401)
+    assert.equal(errorCode(hop), 'ERR_SPID_ACR_TOO_LOW')
+    await assertNoSession(ua, stack)
+  })
+
+  it('accepts an acr higher than asked (rule I4: higher is fine)', async () => {
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=1', { reached: 3 })
+    assert.equal(hop.status, 302, hop.body)
+    assert.equal((await me(ua, stack.appUrl)).acr, 'https://www.spid.gov.it/SpidL3')
+  })
+
+  it('refuses an ID token signed with another key (ERR_SPID_ID_TOKEN_INVALID, rule I1)', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const foreign = (await importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK) }, 'RS256')) as CryptoKey
+    rewriteIdToken(() => {}, foreign)
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(hop.status, 502)
+    assert.equal(errorCode(hop), 'ERR_SPID_ID_TOKEN_INVALID')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses an ID token whose at_hash does not match the access token (ERR_SPID_AT_HASH_MISMATCH, rule I3)', async () => {
+    rewriteIdToken((claims) => { claims.at_hash = 'AAAAAAAAAAAAAAAAAAAAAA' })
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(errorCode(hop), 'ERR_SPID_AT_HASH_MISMATCH')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses an ID token with alg none (rule I1)', async () => {
+    proxy.rewrite('/token', (response) => {
+      const body = JSON.parse(response.body)
+      const [, payload] = body.id_token.split('.')
+      body.id_token = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`
+      return { ...response, body: JSON.stringify(body) }
+    })
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(hop.status, 502)
+    assert.match(errorCode(hop), /^ERR_SPID_ID_TOKEN_INVALID$/)
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses UserInfo sent as plain JSON (ERR_SPID_USERINFO_INVALID, rule U2)', async () => {
+    proxy.rewrite('/me', (response) => ({
+      status: 200,
+      headers: { ...response.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: 'whoever', given_name: 'Mallory' }),
+    }))
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(hop.status, 502)
+    assert.equal(errorCode(hop), 'ERR_SPID_USERINFO_INVALID')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses UserInfo signed but not encrypted (rule U2)', async () => {
+    proxy.rewrite('/me', async (response) => ({
+      status: 200,
+      headers: { ...response.headers, 'content-type': 'application/jwt' },
+      body: await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
+        .setIssuer(proxy.url).setAudience(stack.appUrl).setIssuedAt().setExpirationTime('5m').sign(opKey),
+    }))
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(errorCode(hop), 'ERR_SPID_USERINFO_INVALID')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses UserInfo about another subject (ERR_SPID_USERINFO_SUBJECT_MISMATCH, rule U3)', async () => {
+    const rpEncryptionKey = createPublicKey({ key: stack.keys.encryption as never, format: 'jwk' })
+    proxy.rewrite('/me', async (response) => {
+      const signed = await new SignJWT({ sub: 'someone-else', given_name: 'Mallory', jti: randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
+        .setIssuer(proxy.url).setAudience(stack.appUrl).setIssuedAt().setExpirationTime('5m').sign(opKey)
+      const encrypted = await new CompactEncrypt(new TextEncoder().encode(signed))
+        .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', cty: 'JWT', kid: stack.keys.encryption.kid })
+        .encrypt(rpEncryptionKey)
+      return { status: 200, headers: { ...response.headers, 'content-type': 'application/jwt' }, body: encrypted }
+    })
+    const ua = new UserAgent()
+    const hop = await login(ua, stack.appUrl, 'level=2')
+    assert.equal(hop.status, 502)
+    assert.equal(errorCode(hop), 'ERR_SPID_USERINFO_SUBJECT_MISMATCH')
+    await assertNoSession(ua, stack)
+  })
+
+  it('turns a cancelled login at the OP into a failure with no session (rule R2)', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2', { action: 'cancel' }))
+    assert.equal(callback.searchParams.get('error'), 'access_denied')
+    const hop = await ua.request(callback.href)
+    assert.equal(hop.status, 302)
+    assert.equal(new URL(hop.location as string).search, '?login=cancelled')
+    await assertNoSession(ua, stack)
+  })
+
+  it('never logs the authorization code, tokens or the fiscal number', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    await ua.request(callback.href)
+    const logged = JSON.stringify(stack.logger.lines)
+    assert.ok(logged.includes('login.succeeded'), 'the login was logged')
+    assert.ok(!logged.includes(callback.searchParams.get('code') as string), 'code not logged')
+    assert.ok(!logged.includes('LVLDAA85T50G702B'), 'fiscal number not logged')
+    assert.ok(!/eyJ[\w-]{10,}\./.test(logged), 'no JWT logged')
+  })
+})
