@@ -6,8 +6,22 @@ import { LIMITS } from './defaults.ts'
 const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'] as const
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
+const production = () => process.env.NODE_ENV === 'production'
+
+/** An entity id (client_id, OP issuer): checked on its own, so every bad one is reported. */
+const entityUrl = (opts: { allowQuery?: boolean } = {}) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = checkEntityUrl(value, production(), opts)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+
 /** A private key as a JWK object (with `d`) or a PKCS#8 / PKCS#1 / SEC1 PEM string. */
-const keyInput = z.union([z.string().min(1), z.looseObject({ kty: z.string() })])
+const keyInput = z.unknown().superRefine((value, ctx) => {
+  const problem = checkPrivateKey(value)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+}) as z.ZodType<string | { kty: string; [member: string]: unknown }>
+
+const absoluteUrl = z.string().refine((v) => URL.canParse(v), 'must be an absolute URL')
 
 const claimRequest = z.union([
   z.null(),
@@ -16,7 +30,7 @@ const claimRequest = z.union([
 
 const provider = z.strictObject({
   /** REQUIRED. The OP's issuer identifier, exactly as its metadata states it. */
-  issuer: z.string(),
+  issuer: entityUrl(),
   /** A short id for URLs and buttons (`?idp=<id>`); the issuer always works too. */
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').optional(),
   /** Display name; default: the OP metadata's `organization_name`/`op_name`, else the host. */
@@ -29,28 +43,30 @@ const provider = z.strictObject({
 export const strategyOptionsSchema = z
   .strictObject({
     /** REQUIRED. The RP entity id and OAuth `client_id`: an https URL without query or fragment. */
-    clientId: z.string(),
+    clientId: entityUrl(),
     /** The redirect URI registered in the entity configuration. Default `<clientId>/auth/spid/callback`. */
-    redirectUri: z.string().optional(),
+    redirectUri: entityUrl({ allowQuery: true }).optional(),
     /** REQUIRED. The RP's private keys: federation signing, core signing, core encryption (RSA ≥ 2048 or EC). */
     keys: z.strictObject({ federation: keyInput, signing: keyInput, encryption: keyInput }),
     /** REQUIRED. The OPs users may log in with: issuer URLs, or objects with `issuer`, `id`, `name`, `profile`. */
-    providers: z.array(z.union([z.string(), provider])).min(1, 'list at least one OP issuer'),
+    providers: z.array(z.union([entityUrl(), provider])).min(1, 'list at least one OP issuer'),
     /** `client_name` in the entity configuration. Default: the host of `clientId`. */
     clientName: z.string().min(1).optional(),
     /** `contacts` in the entity configuration (a PEC address for SPID). */
     contacts: z.array(z.string().min(3)).default([]),
     /** `federation_entity` fields of the entity configuration (rule F3). */
     organizationName: z.string().min(1).optional(),
-    homepageUri: z.string().optional(),
-    policyUri: z.string().optional(),
-    logoUri: z.string().optional(),
+    homepageUri: absoluteUrl.optional(),
+    policyUri: absoluteUrl.optional(),
+    logoUri: absoluteUrl.optional(),
     /** Superiors in the federation: `["https://registry.spid.gov.it"]` in production (rule F2). */
     authorityHints: z.array(z.string()).default([]),
     /** Trust marks issued to this RP, published as they are (rule F6). */
     trustMarks: z.array(z.looseObject({ id: z.string(), trust_mark: z.string() })).default([]),
     /** Level asked for when a login names none: 1, 2, 3 or a level URI. */
-    defaultLevel: z.union([z.literal(1), z.literal(2), z.literal(3), z.string()]).optional(),
+    defaultLevel: z
+      .custom<1 | 2 | 3 | string>((v) => parseLevel(v) !== undefined, 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI')
+      .optional(),
     /** `prompt` of the authorization request (rule A8): `consent login` or `consent`. */
     prompt: z.enum(['consent login', 'consent']).optional(),
     /** Claims requested under `claims.userinfo` (rule A11). */
@@ -75,35 +91,9 @@ export const strategyOptionsSchema = z
     providerRegistry: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function', 'must implement ProviderRegistry (list, get)').optional(),
   })
   .superRefine((o, ctx) => {
-    const production = process.env.NODE_ENV === 'production'
-    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message })
-
-    const clientIdProblem = checkEntityUrl(o.clientId, production)
-    if (clientIdProblem) problem(['clientId'], clientIdProblem)
-    if (o.redirectUri !== undefined) {
-      const p = checkEntityUrl(o.redirectUri, production, { allowQuery: true })
-      if (p) problem(['redirectUri'], p)
-    }
-    o.providers.forEach((entry, i) => {
-      const issuer = typeof entry === 'string' ? entry : entry.issuer
-      const p = checkEntityUrl(issuer, production)
-      if (p) problem(['providers', i, ...(typeof entry === 'string' ? [] : ['issuer'])], p)
-    })
     const ids = o.providers.flatMap((e) => (typeof e === 'string' ? [e] : [e.issuer, ...(e.id ? [e.id] : [])]))
     const dup = ids.find((id, i) => ids.indexOf(id) !== i)
-    if (dup) problem(['providers'], `"${dup}" names two providers: issuers and ids must be unique (rule R1)`)
-
-    for (const name of ['federation', 'signing', 'encryption'] as const) {
-      const p = checkPrivateKey(o.keys[name])
-      if (p) problem(['keys', name], p)
-    }
-    if (o.defaultLevel !== undefined && !parseLevel(o.defaultLevel)) {
-      problem(['defaultLevel'], 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI')
-    }
-    for (const key of ['homepageUri', 'policyUri', 'logoUri'] as const) {
-      const value = o[key]
-      if (value !== undefined && !URL.canParse(value)) problem([key], `must be an absolute URL (got ${JSON.stringify(value)})`)
-    }
+    if (dup) ctx.addIssue({ code: 'custom', path: ['providers'], message: `"${dup}" names two providers: issuers and ids must be unique (rule R1)` })
   })
 
 /** What callers pass to `new SpidStrategy(...)`. */

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { checkAcrSatisfies } from '../../../src/checks/check-acr-satisfies.ts'
+import { checkAtHash } from '../../../src/checks/check-at-hash.ts'
+import { CALLBACK_PARAMETER_MAX_LENGTH, checkCallbackParameters } from '../../../src/checks/check-callback-parameters.ts'
+import { checkIdTokenClaims } from '../../../src/checks/check-id-token-claims.ts'
+import { checkIssuerParameter } from '../../../src/checks/check-issuer-parameter.ts'
+import { checkReturnTo } from '../../../src/checks/check-return-to.ts'
+import { checkUserinfoSubject } from '../../../src/checks/check-userinfo-subject.ts'
+import { SPID_L1, SPID_L2, SPID_L3 } from '../../../src/index.ts'
+
+const code = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (error) {
+    return (error as { code?: string }).code
+  }
+  return 'no error'
+}
+
+describe('checkAcrSatisfies (rule I4)', () => {
+  it('accepts the level asked for or higher', () => {
+    assert.equal(checkAcrSatisfies(SPID_L2, SPID_L2), SPID_L2)
+    assert.equal(checkAcrSatisfies(SPID_L3, SPID_L1), SPID_L3)
+  })
+  it('refuses a lower level, naming the required one', () => {
+    assert.equal(code(() => checkAcrSatisfies(SPID_L1, SPID_L2)), 'ERR_SPID_ACR_TOO_LOW')
+    try { checkAcrSatisfies(SPID_L2, SPID_L3) } catch (e) { assert.equal((e as { requiredLevel: string }).requiredLevel, SPID_L3) }
+  })
+  it('refuses a missing or unknown acr', () => {
+    for (const acr of [undefined, null, '', 'urn:other', 2, 'https://www.spid.gov.it/SpidL4']) {
+      assert.equal(code(() => checkAcrSatisfies(acr, SPID_L1)), 'ERR_SPID_ACR_MISSING', String(acr))
+    }
+  })
+})
+
+describe('checkAtHash (rule I3)', () => {
+  const token = 'an-access-token'
+  const half = (alg: string, len: number) => createHash(alg).update(token).digest().subarray(0, len).toString('base64url')
+  it('accepts the left half of the hash for the alg', () => {
+    checkAtHash(half('sha256', 16), token, 'RS256')
+    checkAtHash(half('sha512', 32), token, 'RS512')
+  })
+  it('refuses a wrong, missing or mis-sized at_hash and unknown algs', () => {
+    assert.equal(code(() => checkAtHash(half('sha256', 16), 'another-token', 'RS256')), 'ERR_SPID_AT_HASH_MISMATCH')
+    assert.equal(code(() => checkAtHash(undefined, token, 'RS256')), 'ERR_SPID_AT_HASH_MISMATCH')
+    assert.equal(code(() => checkAtHash(half('sha256', 16), token, 'RS512')), 'ERR_SPID_AT_HASH_MISMATCH')
+    assert.equal(code(() => checkAtHash(half('sha256', 16), token, 'HS256')), 'ERR_SPID_ID_TOKEN_INVALID')
+  })
+})
+
+describe('checkIdTokenClaims (rule I2)', () => {
+  it('needs jti and sub', () => {
+    checkIdTokenClaims({ jti: 'j', sub: 's' })
+    assert.equal(code(() => checkIdTokenClaims({ sub: 's' })), 'ERR_SPID_ID_TOKEN_INVALID')
+    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: '' })), 'ERR_SPID_ID_TOKEN_INVALID')
+  })
+})
+
+describe('checkIssuerParameter (rule R1)', () => {
+  it('passes an absent or equal iss and refuses another', () => {
+    checkIssuerParameter(undefined, 'https://op.example')
+    checkIssuerParameter('https://op.example', 'https://op.example')
+    assert.equal(code(() => checkIssuerParameter('https://op.example/', 'https://op.example')), 'ERR_SPID_ISSUER_MISMATCH')
+  })
+})
+
+describe('checkUserinfoSubject (rule U3)', () => {
+  it('refuses any other sub', () => {
+    checkUserinfoSubject('abc', 'abc')
+    for (const other of ['abd', undefined, '', 'ABC']) {
+      assert.equal(code(() => checkUserinfoSubject(other, 'abc')), 'ERR_SPID_USERINFO_SUBJECT_MISMATCH')
+    }
+  })
+})
+
+describe('checkCallbackParameters', () => {
+  it('keeps single known values and drops unknown ones', () => {
+    assert.deepEqual(checkCallbackParameters({ code: 'c', state: 's', iss: 'https://op', extra: 'x' }), { code: 'c', state: 's', iss: 'https://op' })
+  })
+  it('refuses repeated, nested, oversized and non-ASCII values', () => {
+    for (const input of [
+      { state: ['a', 'b'] },
+      { code: { nested: 'x' } },
+      { state: 'x'.repeat(CALLBACK_PARAMETER_MAX_LENGTH + 1) },
+      { code: 'caf\u00e9' },
+      { state: 'a b' },
+      { code: 'a\u0000b' },
+    ]) {
+      assert.equal(code(() => checkCallbackParameters(input)), 'ERR_SPID_BAD_REQUEST', JSON.stringify(input).slice(0, 60))
+    }
+  })
+  it('lets error_description carry any text', () => {
+    assert.equal(checkCallbackParameters({ error: 'access_denied', error_description: 'annullato dall’utente' }).error, 'access_denied')
+  })
+})
+
+describe('checkReturnTo (open redirects)', () => {
+  it('keeps local paths', () => {
+    for (const path of ['/', '/level2', '/a/b?c=d#e', '/%E2%9C%93']) assert.equal(checkReturnTo(path), path)
+  })
+  it('turns anything else into /', () => {
+    for (const bad of ['https://evil.example', '//evil.example', '/\\evil.example', '\\\\evil', '/%2F%2Fevil.example', '%2F%2Fevil', 'javascript:alert(1)',
+      '/%5Cevil', 'level2', '', undefined, ['/a'], '/\r\nSet-Cookie:x', '/%zz']) {
+      assert.equal(checkReturnTo(bad), '/', JSON.stringify(bad))
+    }
+  })
+})
+
