@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { SPID_L1, SPID_L2, SPID_L3 } from '../../src/index.ts'
-import { login, me } from '../fixtures/login.ts'
+import { login, loginUntilCallback, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
 
@@ -29,4 +29,52 @@ describe('login end to end against the bundled test OP', () => {
       assert.equal(who.acr, uri)
     })
   }
+
+  it('takes the callback as a form POST too (response_mode form_post, rule A13)', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2&returnTo=/level2'))
+    const hop = await ua.request(`${stack.appUrl}/auth/spid/callback`, { form: Object.fromEntries(callback.searchParams) })
+    assert.equal(hop.status, 302, hop.body)
+    assert.equal(hop.location, `${stack.appUrl}/level2`)
+    assert.equal((await me(ua, stack.appUrl)).acr, SPID_L2)
+  })
+
+  it('changes the session id at login (no session fixation)', async () => {
+    const ua = new UserAgent()
+    const callback = await loginUntilCallback(ua, stack.appUrl, 'level=1')
+    const before = ua.cookieNamed('connect.sid')
+    assert.ok(before, 'the login started a session')
+    await ua.request(callback)
+    const after = ua.cookieNamed('connect.sid')
+    assert.ok(after && after !== before)
+    const old = new UserAgent()
+    old.cookies.push({ name: 'connect.sid', value: before, host: '127.0.0.1', path: '/' })
+    assert.equal((await me(old, stack.appUrl)).authenticated, false, 'the pre-login session id grants nothing')
+  })
+
+  it('gives each OP a different pairwise sub and keeps the user apart from another user', async () => {
+    const ada = new UserAgent()
+    await login(ada, stack.appUrl, 'level=1', { user: 'ada' })
+    const lucrezia = new UserAgent()
+    await login(lucrezia, stack.appUrl, 'level=1', { user: 'lucrezia' })
+    const a = (await me(ada, stack.appUrl)).profile as Record<string, string>
+    const l = (await me(lucrezia, stack.appUrl)).profile as Record<string, string>
+    assert.equal(l.fiscalNumber, 'BRGLRZ80D58H501Q')
+    assert.notEqual(a.sub, l.sub)
+    assert.notEqual(a.sub, 'ada', 'the OP account id is not leaked as sub')
+  })
+
+  it('logs out with a same-origin POST, revoking the access token at the OP', async () => {
+    const ua = new UserAgent()
+    await login(ua, stack.appUrl, 'level=2')
+    const cross = await ua.request(`${stack.appUrl}/logout`, { method: 'POST', headers: { origin: 'https://evil.example' }, form: {} })
+    assert.equal(cross.status, 403)
+    assert.equal((await me(ua, stack.appUrl)).authenticated, true, 'a cross-site POST changes nothing')
+    const out = await ua.request(`${stack.appUrl}/logout`, { method: 'POST', headers: { origin: stack.appUrl }, form: {} })
+    assert.equal(out.status, 303)
+    assert.equal(out.location, `${stack.appUrl}/`)
+    assert.equal((await me(ua, stack.appUrl)).authenticated, false)
+    const revoked = stack.logger.lines.some((l) => (l.obj as { event?: string }).event === 'token.revoked')
+    assert.ok(revoked, 'the access token was revoked at the OP')
+  })
 })
