@@ -134,7 +134,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
       return
     }
     const grant = new op.Grant({ accountId: user.id, clientId: String(params.client_id) })
-    grant.addOIDCScope(params.scope ?? 'openid')
+    grant.addOIDCScope(grantedScope(params))
     grant.addOIDCClaims(requested)
     const grantId = await grant.save()
     await op.interactionFinished(req, res, {
@@ -245,9 +245,23 @@ function patchIdTokens(provider: Provider): void {
       const accessToken = this.ctx?.oidc.entities.AccessToken as { jti?: string } | undefined
       if (accessToken?.jti) this.set('at_hash', accessToken.jti)
     }
+    // Rule L2: a refreshed ID token says SpidL1, whatever the first login reached.
+    if (opts.use === 'idtoken' && this.ctx?.oidc.params?.grant_type === 'refresh_token') this.set('acr', SPID_L1)
     const withExpiry = opts.use === 'userinfo' && !opts.expiresAt ? { ...opts, expiresAt: Math.floor(Date.now() / 1000) + 300 } : opts
     return issue.call(this, withExpiry)
   }
+}
+
+/**
+ * Rule L1: offline_access is granted (and a refresh token issued) only with prompt=consent and,
+ * for SPID, acr_values ending with SpidL1. Otherwise the scope is silently dropped, as SPID OPs do.
+ */
+function grantedScope(params: Record<string, string | undefined>): string {
+  const scopes = (params.scope ?? 'openid').split(' ')
+  const acrValues = (params.acr_values ?? '').split(' ')
+  const prompt = (params.prompt ?? '').split(' ')
+  const offlineAllowed = prompt.includes('consent') && acrValues[acrValues.length - 1] === SPID_L1
+  return scopes.filter((s) => s !== 'offline_access' || offlineAllowed).join(' ')
 }
 
 function requestedClaimNames(claims: string | undefined): string[] {
