@@ -3,7 +3,7 @@ import session, { type Store } from 'express-session'
 import passport from 'passport'
 import {
   SpidStrategy, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel, serializeSpidUser,
-  spidErrorHandler, spidLogout, type DevKeySet, type Logger, type SpidProfile,
+  spidContext, spidErrorHandler, spidLogout, type DevKeySet, type Logger, type SpidProfile, type SpidStrategyOptions,
 } from '../src/index.ts'
 import { homePage, levelPage } from './pages.ts'
 
@@ -17,6 +17,8 @@ export interface ExampleAppConfig {
   /** Session store; express-session's MemoryStore when absent. */
   store?: Store
   logger?: Logger
+  /** Extra strategy options (tests shorten level lifetimes, say). */
+  strategy?: Partial<SpidStrategyOptions>
 }
 
 /** The example relying party: what an app using passport-spid-oidc looks like. */
@@ -29,6 +31,7 @@ export function createExampleApp(config: ExampleAppConfig) {
     organizationName: 'Esempio passport-spid-oidc',
     contacts: ['esempio@pec.example.it'],
     ...(config.logger ? { logger: config.logger } : {}),
+    ...config.strategy,
   })
   const auth = new passport.Passport()
   auth.use(strategy)
@@ -48,13 +51,16 @@ export function createExampleApp(config: ExampleAppConfig) {
   }))
   app.use(express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(auth.session())
+  app.use(spidContext(strategy))
 
   const spidAuth = (req: Request) => req.session.spid
   const user = (req: Request) => req.user as SpidProfile | undefined
 
   app.get('/', (req, res) => {
     const providers = strategy.providers.list().map((p) => ({ id: p.id, issuer: p.issuer, name: p.name ?? new URL(p.issuer).host }))
-    res.type('html').send(homePage(providers, user(req), spidAuth(req)))
+    const level = typeof req.query.level === 'string' && /^[123]$/.test(req.query.level) ? req.query.level : '1'
+    const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : '/'
+    res.type('html').send(homePage(providers, user(req), spidAuth(req), { level, returnTo }))
   })
 
   app.get('/auth/spid', auth.authenticate('spid'))
@@ -67,17 +73,31 @@ export function createExampleApp(config: ExampleAppConfig) {
       const state = spidAuth(req)
       const profile = user(req)
       if (!state || !profile) return res.sendStatus(401)
-      if (req.accepts(['html', 'json']) === 'json') return res.json({ acr: state.acr, level: levelNumber(state.acr), profile: publicProfile(profile) })
+      const acr = req.spid?.level ?? state.acr
+      if (req.accepts(['html', 'json']) === 'json') return res.json({ acr, level: levelNumber(acr), refreshed: state.refreshed, profile: publicProfile(profile) })
       res.type('html').send(levelPage(level, profile, state))
     })
   }
 
+  // A sensitive action: SpidL2 reached within the last 5 minutes, whatever the session level.
+  app.get('/level2/sensitive', requireSpidLevel(2, { maxAge: 300 }), (req, res) => {
+    res.json({ acr: req.spid?.level, authAge: req.spid?.authAge, action: 'allowed' })
+  })
+
   app.get('/me', (req, res) => {
-    const state = spidAuth(req)
+    const spid = req.spid
     const profile = user(req)
     res.set('Cache-Control', 'no-store')
-    if (!state || !profile) return res.json({ authenticated: false, acr: null, profile: null, offline: false })
-    res.json({ authenticated: true, acr: state.acr, profile: publicProfile(profile), offline: Boolean(state.refreshToken) })
+    if (!spid?.authenticated || !profile) return res.json({ authenticated: false, acr: null, profile: null, offline: false })
+    res.json({
+      authenticated: true,
+      acr: spid.acr,
+      level: spid.level ?? null,
+      refreshed: spid.refreshed,
+      authTime: spid.authTime,
+      profile: publicProfile(profile),
+      offline: spid.offline,
+    })
   })
 
   app.post('/logout', spidLogout(strategy))

@@ -22,7 +22,7 @@ function layout(title: string, body: string): string {
 }
 
 /** Home: the "Entra con SPID" button opens the list of identity providers (no script needed). */
-export function homePage(providers: ProviderButton[], user: SpidProfile | undefined, auth: SpidAuthState | undefined): string {
+export function homePage(providers: ProviderButton[], user: SpidProfile | undefined, auth: SpidAuthState | undefined, login: { level: string; returnTo: string }): string {
   if (user && auth) {
     return layout('Benvenuto', `
 <h1>Ciao ${escapeHtml(user.givenName ?? '')} ${escapeHtml(user.familyName ?? '')}</h1>
@@ -31,7 +31,7 @@ ${levelLinks()}
 ${logoutForm()}`)
   }
   const items = providers.map((p) => `
-      <li><a class="idp" href="/auth/spid?idp=${encodeURIComponent(p.issuer)}&amp;level=1">${escapeHtml(p.name)}</a></li>`).join('')
+      <li><a class="idp" href="/auth/spid?${escapeHtml(new URLSearchParams({ idp: p.issuer, level: login.level, returnTo: login.returnTo }).toString())}">${escapeHtml(p.name)}</a></li>`).join('')
   return layout('Accedi', `
 <h1>Accedi ai servizi</h1>
 <p>Per continuare entra con la tua identità digitale.</p>

@@ -7,6 +7,8 @@ export {
   type SpidLevel, type SpidLevelInput,
 } from './levels.ts'
 export { requireSpidLevel, type RequireLevelOptions } from './middleware/require-level.ts'
+export { spidContext, type SpidContextOptions, type SpidRequestContext } from './middleware/spid-context.ts'
+export { introspectAccessToken } from './protocol/introspect.ts'
 export { spidLogout, type LogoutOptions } from './middleware/logout.ts'
 export { entityConfiguration } from './middleware/entity-configuration.ts'
 export { spidErrorHandler, renderDefaultErrorPage, type ErrorPageContext, type SpidErrorHandlerOptions } from './middleware/error-handler.ts'

@@ -53,9 +53,12 @@ export class TokenValidationError extends SpidError {}
 export class InsufficientLevelError extends SpidError {
   /** The level URI the caller needs (sent as `acr_values` in RFC 9470 challenges). */
   readonly requiredLevel: string | undefined
-  constructor(code: SpidErrorCode, message: string, requiredLevel?: string, options: SpidErrorOptions = {}) {
+  /** Where a browser or single-page app goes to log in or step up (sent as `login_url`). */
+  readonly loginUrl: string | undefined
+  constructor(code: SpidErrorCode, message: string, requiredLevel?: string, options: SpidErrorOptions & { loginUrl?: string } = {}) {
     super(code, message, options)
     this.requiredLevel = requiredLevel
+    this.loginUrl = options.loginUrl
   }
 }
 

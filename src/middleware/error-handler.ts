@@ -49,8 +49,9 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     if (challenge) res.set('WWW-Authenticate', challenge)
 
     if (req.accepts(['html', 'json']) === 'json') {
+      const loginUrl = err instanceof InsufficientLevelError ? err.loginUrl : undefined
       res.json(err.expose
-        ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId }
+        ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId, ...(loginUrl ? { login_url: loginUrl } : {}) }
         : { error: 'server_error', code: err.code, request_id: requestId })
       return
     }

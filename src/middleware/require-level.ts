@@ -1,41 +1,54 @@
-import type { Request, RequestHandler } from 'express'
-import { InsufficientLevelError, NotAuthenticatedError } from '../errors/spid-error.ts'
-import { levelNumber, levelSatisfies, toLevel, type SpidLevel, type SpidLevelInput } from '../levels.ts'
+import type { RequestHandler } from 'express'
+import { InsufficientLevelError, NotAuthenticatedError, SpidError } from '../errors/spid-error.ts'
+import { levelSatisfies, toLevel, type SpidLevelInput } from '../levels.ts'
 import { wantsJson } from './wants-json.ts'
 
 export interface RequireLevelOptions {
-  /** Where browsers go to log in or step up. Default `/auth/spid`. */
-  loginPath?: string
+  /**
+   * Seconds since the authentication beyond which this route asks for a new one, even at the
+   * same level: "re-authenticate if older than 5 minutes" for sensitive actions.
+   */
+  maxAge?: number
   /** Treat every request as an API call (401 instead of redirects). Default: by `Accept`. */
   json?: boolean
 }
 
 /**
  * Express middleware: lets the request through only when the session's SPID level reaches
- * `level`. Browsers are sent to log in (or to step up at the same OP); API clients get a 401.
+ * `level`. Browsers with no session are sent to log in; browsers below the level step up at the
+ * same OP (`prompt=consent login`) and come back here. API clients get a 401 instead: plain
+ * `Bearer` when not logged in, RFC 9470 `insufficient_user_authentication` when below the level.
+ * An expired access token is first refreshed when the session has a refresh token; the restored
+ * session counts as SpidL1 only (rule L2).
+ *
+ * Needs `app.use(spidContext(strategy))` earlier in the chain.
  *
  * @example app.get('/tax-return', requireSpidLevel(2), handler)
+ * @example app.post('/iban', requireSpidLevel(2, { maxAge: 300 }), handler)
  */
 export function requireSpidLevel(level: SpidLevelInput, options: RequireLevelOptions = {}): RequestHandler {
   const required = toLevel(level)
-  const loginPath = options.loginPath ?? '/auth/spid'
-  return (req, res, next) => {
-    const auth = req.session?.spid
+  if (options.maxAge !== undefined && !(options.maxAge > 0)) throw new TypeError('requireSpidLevel: maxAge must be a positive number of seconds')
+  return async (req, res, next) => {
+    const spid = req.spid
+    if (!spid) return next(new SpidError('ERR_SPID_CONFIG_INVALID', 'requireSpidLevel needs app.use(spidContext(strategy)) before it'))
     const json = options.json ?? wantsJson(req)
-    if (!auth || !req.user) {
+    try {
+      await spid.ensureFresh()
+    } catch (error) {
+      return next(error)
+    }
+    if (!spid.authenticated) {
       if (json) return next(new NotAuthenticatedError('ERR_SPID_NOT_AUTHENTICATED', 'log in with SPID first'))
-      return res.redirect(loginUrl(loginPath, req, required))
+      return res.redirect(spid.loginUrl(required))
     }
-    if (levelSatisfies(auth.acr, required)) return next()
+    const current = spid.level
+    const tooOld = options.maxAge !== undefined && (spid.authAge ?? Number.POSITIVE_INFINITY) > options.maxAge
+    if (current && levelSatisfies(current, required) && !tooOld) return next()
     if (json) {
-      return next(new InsufficientLevelError('ERR_SPID_STEP_UP_REQUIRED', `this resource needs ${required}; the session has ${auth.acr}`, required))
+      const why = tooOld ? `a login within the last ${options.maxAge} s` : `${required}; the session has ${current ?? 'no valid level'}`
+      return next(new InsufficientLevelError('ERR_SPID_STEP_UP_REQUIRED', `this resource needs ${why}`, required, { loginUrl: spid.loginUrl(required) }))
     }
-    res.redirect(loginUrl(loginPath, req, required, auth.issuer))
+    res.redirect(spid.loginUrl(required))
   }
-}
-
-function loginUrl(loginPath: string, req: Request, level: SpidLevel, idp?: string): string {
-  const query = new URLSearchParams({ level: String(levelNumber(level)), returnTo: req.originalUrl })
-  if (idp) query.set('idp', idp)
-  return `${loginPath}?${query}`
 }

@@ -29,6 +29,11 @@ export const DEFAULTS = {
   entityConfigurationTtl: 48 * 3600,
   /** Seconds OP metadata and keys are cached per process before being fetched again. */
   metadataTtl: 3600,
+  /**
+   * Seconds each level stays valid after the login that reached it. SpidL2 and SpidL3 last as long
+   * as the access token (15 minutes); SpidL1 as long as the session itself.
+   */
+  levelMaxAge: { 1: Number.POSITIVE_INFINITY, 2: 900, 3: 900 },
   /** Lifetime in seconds of the signed request object (rule A5: at most 5 minutes). */
   requestObjectTtl: 120,
   /** Lifetime in seconds of a client assertion. */

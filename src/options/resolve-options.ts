@@ -1,6 +1,7 @@
 import { SpidConfigError } from '../errors/spid-error.ts'
 import { loadRpKey, signingAlgFor, type RpKeys } from '../keys/rp-keys.ts'
-import { toLevel, type SpidLevel } from '../levels.ts'
+import { SPID_L1, SPID_L2, SPID_L3, toLevel, type SpidLevel } from '../levels.ts'
+import type { LevelMaxAge } from '../session/effective-level.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { DEFAULTS } from './defaults.ts'
@@ -36,6 +37,7 @@ export interface ResolvedOptions {
   readonly userinfoClaims: Readonly<Record<string, null | { essential?: boolean; value?: string; values?: string[] }>>
   readonly signingAlg: string
   readonly userinfoEncryption: { readonly alg: string; readonly enc: string }
+  readonly levelMaxAge: LevelMaxAge
   readonly transactionTtl: number
   readonly maxPendingLogins: number
   readonly httpTimeout: number
@@ -101,6 +103,11 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
     userinfoClaims: o.userinfoClaims ?? DEFAULTS.userinfoClaims,
     signingAlg,
     userinfoEncryption,
+    levelMaxAge: {
+      [SPID_L1]: o.levelMaxAge?.[1] ?? DEFAULTS.levelMaxAge[1],
+      [SPID_L2]: o.levelMaxAge?.[2] ?? DEFAULTS.levelMaxAge[2],
+      [SPID_L3]: o.levelMaxAge?.[3] ?? DEFAULTS.levelMaxAge[3],
+    },
     transactionTtl: o.transactionTtl ?? DEFAULTS.transactionTtl,
     maxPendingLogins: o.maxPendingLogins ?? DEFAULTS.maxPendingLogins,
     httpTimeout: o.httpTimeout ?? DEFAULTS.httpTimeout,

@@ -77,6 +77,8 @@ export const strategyOptionsSchema = z
     userinfoEncryption: z
       .strictObject({ alg: z.enum(['RSA-OAEP', 'RSA-OAEP-256']), enc: z.enum(['A128CBC-HS256', 'A256CBC-HS512']) })
       .optional(),
+    /** Seconds each level stays valid after the login that reached it: `{ 1?, 2?, 3? }`. */
+    levelMaxAge: z.strictObject({ 1: z.number().positive().optional(), 2: z.number().positive().optional(), 3: z.number().positive().optional() }).optional(),
     transactionTtl: z.number().int().min(30).max(3600).optional(),
     maxPendingLogins: z.number().int().min(1).max(50).optional(),
     httpTimeout: z.number().int().min(100).max(60_000).optional(),

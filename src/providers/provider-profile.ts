@@ -15,6 +15,8 @@ export interface ProviderProfile {
   acrValues(level: SpidLevel, offline: boolean): string
   /** Rule A11: SPID takes claims under `userinfo` only; CIE also under `id_token`. */
   claims(userinfo: ClaimsRequest): Record<string, unknown>
+  /** Rules L2/L3: a SPID refresh token restores the session (at SpidL1); a CIE one never does. */
+  readonly refreshRestoresSession: boolean
 }
 
 const SPID: ProviderProfile = {
@@ -22,6 +24,7 @@ const SPID: ProviderProfile = {
   scope: (offline) => (offline ? 'openid offline_access' : 'openid'),
   acrValues: (level, offline) => acrValuesFor(level, offline),
   claims: (userinfo) => ({ userinfo: { ...userinfo } }),
+  refreshRestoresSession: true,
 }
 
 const CIE: ProviderProfile = {
@@ -29,6 +32,7 @@ const CIE: ProviderProfile = {
   scope: (offline) => (offline ? 'openid profile email offline_access' : 'openid profile email'),
   acrValues: (level, offline) => acrValuesFor(level, offline),
   claims: (userinfo) => ({ userinfo: { ...userinfo } }),
+  refreshRestoresSession: false,
 }
 
 export function providerProfile(name: ProviderProfileName): ProviderProfile {

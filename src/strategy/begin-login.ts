@@ -4,7 +4,7 @@ import { buildAuthorizationUrl, buildRequestObject, type AuthorizationParameters
 import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
 import { putTransaction, type LoginTransaction } from '../session/login-transaction.ts'
-import type { SpidContext } from './spid-context.ts'
+import type { StrategyContext } from './strategy-context.ts'
 
 export interface LoginRequest {
   issuer: string
@@ -20,7 +20,7 @@ export interface LoginRequest {
  * Starts a login (rules A1-A14): records the transaction in the session, then returns the
  * authorization URL carrying the signed request object.
  */
-export async function beginLogin(ctx: SpidContext, session: unknown, request: LoginRequest): Promise<URL> {
+export async function beginLogin(ctx: StrategyContext, session: unknown, request: LoginRequest): Promise<URL> {
   const { options } = ctx
   const provider = await ctx.registry.resolve(request.issuer)
   const profile = providerProfile(provider.config.profile)
@@ -46,8 +46,9 @@ export async function beginLogin(ctx: SpidContext, session: unknown, request: Lo
     nonce: tx.nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
-    // Rule L1: a refresh token is issued only with prompt=consent.
-    prompt: request.offline ? 'consent' : request.prompt,
+    // Rule L1: a refresh token is issued only with a prompt containing consent; a step-up
+    // (prompt=consent login) keeps it.
+    prompt: request.offline && !request.expectedSub ? 'consent' : request.prompt,
     acr_values: profile.acrValues(request.level, request.offline),
     claims: profile.claims(options.userinfoClaims),
     ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),

@@ -6,7 +6,7 @@ import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
 import { checkIssuerParameter } from '../checks/check-issuer-parameter.ts'
 import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
-import { OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
+import { InsufficientLevelError, OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
 import { verifyOpJwt } from '../protocol/id-token.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import { fetchUserinfo } from '../protocol/userinfo.ts'
@@ -15,7 +15,7 @@ import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import { takeTransaction, type LoginTransaction } from '../session/login-transaction.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
-import type { SpidContext } from './spid-context.ts'
+import type { StrategyContext } from './strategy-context.ts'
 
 /** Rule R2: OP error codes; anything else is reported as a generic OP error. */
 const OP_ERROR_CODES = new Set([
@@ -36,7 +36,7 @@ export interface FinishedLogin {
  * code exchange with PKCE and nonce (T1, via openid-client) → ID token signature (I1) →
  * jti (I2) → at_hash (I3) → acr ≥ level asked (I4) → UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
  */
-export async function finishLogin(ctx: SpidContext, session: unknown, params: CallbackParameters): Promise<FinishedLogin> {
+export async function finishLogin(ctx: StrategyContext, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
   const now = ctx.now()
   const tx = takeTransaction(session, params.state, now)
   if (params.error !== undefined) throw opErrorFrom(params.error)
@@ -59,6 +59,9 @@ export async function finishLogin(ctx: SpidContext, session: unknown, params: Ca
   checkAtHash(idClaims.at_hash, tokens.access_token, alg)
   const acr = checkAcrSatisfies(idClaims.acr, tx.level)
   const sub = idClaims.sub as string
+  if (tx.expectedSub !== undefined && tx.expectedSub !== sub) {
+    throw new InsufficientLevelError('ERR_SPID_SUBJECT_CHANGED', 'step-up came back with another subject than the session', undefined, { oauthError: 'access_denied' })
+  }
 
   const userinfo = await fetchUserinfo({
     endpoint: provider.metadata.userinfo_endpoint,
@@ -81,7 +84,7 @@ export async function finishLogin(ctx: SpidContext, session: unknown, params: Ca
     authTime: typeof idClaims.auth_time === 'number' ? idClaims.auth_time : (idClaims.iat as number),
     accessToken: tokens.access_token,
     accessTokenExpiresAt: now + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
-    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    ...refreshTokenToKeep(tokens.refresh_token, previous, provider.config.issuer, sub),
     refreshed: false,
     idTokenJti: idClaims.jti as string,
   }
@@ -89,7 +92,7 @@ export async function finishLogin(ctx: SpidContext, session: unknown, params: Ca
 }
 
 /** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */
-async function exchangeCode(ctx: SpidContext, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
+async function exchangeCode(ctx: StrategyContext, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
   // openid-client derives redirect_uri from this URL, so it is the configured one plus the response.
   const callbackUrl = new URL(ctx.options.redirectUri)
@@ -106,6 +109,16 @@ async function exchangeCode(ctx: SpidContext, provider: ResolvedProvider, tx: Lo
   } catch (error) {
     throw fromOpenidClient(error, 'token request')
   }
+}
+
+/**
+ * A step-up without offline access keeps the long session of the login it raises: the same OP
+ * and the same person, so "remember me" survives a trip to a higher level.
+ */
+function refreshTokenToKeep(fresh: string | undefined, previous: SpidAuthState | undefined, issuer: string, sub: string): { refreshToken?: string } {
+  if (fresh) return { refreshToken: fresh }
+  if (previous?.refreshToken && previous.issuer === issuer && previous.sub === sub) return { refreshToken: previous.refreshToken }
+  return {}
 }
 
 function opErrorFrom(error: string): SpidError {

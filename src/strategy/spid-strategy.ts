@@ -8,9 +8,10 @@ import { resolveOptions, type ResolvedOptions } from '../options/resolve-options
 import type { SpidStrategyOptions } from '../options/schema.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { withLogin } from '../session/spid-user.ts'
+import { endSession } from '../middleware/spid-context.ts'
 import { beginLogin } from './begin-login.ts'
 import { finishLogin } from './finish-login.ts'
-import { createSpidContext, type SpidContext } from './spid-context.ts'
+import { createStrategyContext, type StrategyContext } from './strategy-context.ts'
 
 /**
  * Per-request overrides, given as the second argument of `passport.authenticate('spid', …)`.
@@ -46,13 +47,13 @@ export class SpidStrategy extends Strategy {
   name = 'spid'
   readonly options: ResolvedOptions
   // Not a #private field: passport calls authenticate() on Object.create(strategy), which fails brand checks.
-  private readonly ctx: SpidContext
+  private readonly ctx: StrategyContext
 
   /** @throws SpidConfigError listing every problem in `options`. */
   constructor(options: SpidStrategyOptions) {
     super()
     this.options = resolveOptions(options)
-    this.ctx = createSpidContext(this.options)
+    this.ctx = createStrategyContext(this.options)
   }
 
   /** The OPs on offer, and how their metadata is found. */
@@ -61,7 +62,7 @@ export class SpidStrategy extends Strategy {
   }
 
   /** @internal Shared with the middleware of this package. */
-  get context(): SpidContext {
+  get context(): StrategyContext {
     return this.ctx
   }
 
@@ -71,7 +72,9 @@ export class SpidStrategy extends Strategy {
       const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
       this.ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
       if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
-      this.error(spidError)
+      if (spidError.code !== 'ERR_SPID_SUBJECT_CHANGED') return this.error(spidError)
+      // A step-up that came back as someone else: the session being raised is not trusted either.
+      endSession(req).then(() => this.error(spidError), () => this.error(spidError))
     })
   }
 
@@ -84,12 +87,17 @@ export class SpidStrategy extends Strategy {
   private async begin(req: Request, options: SpidAuthenticateOptions): Promise<void> {
     const issuer = this.chooseProvider(options.idp ?? req.query.idp)
     const level = this.chooseLevel(options.level ?? req.query.level)
+    // A logged-in user logging in again at the same OP is stepping up: the OP must authenticate
+    // anew and the answer must be about the same person.
+    const current = req.user ? req.session?.spid : undefined
+    const stepUp = current?.issuer === issuer ? current : undefined
     const url = await beginLogin(this.ctx, req.session, {
       issuer,
       level,
       returnTo: checkReturnTo(options.returnTo ?? req.query.returnTo),
       offline: options.offline ?? req.query.offline === '1',
-      prompt: options.prompt ?? this.ctx.options.prompt,
+      prompt: stepUp ? 'consent login' : (options.prompt ?? this.ctx.options.prompt),
+      ...(stepUp ? { expectedSub: stepUp.sub } : {}),
     })
     this.ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
     this.redirect(url.href)
@@ -101,7 +109,8 @@ export class SpidStrategy extends Strategy {
       throw new TransactionError('ERR_SPID_BAD_REQUEST', 'POST callback without a parsed form body: add express.urlencoded() before passport')
     }
     const params = checkCallbackParameters(source)
-    const { profile, auth, transaction } = await finishLogin(this.ctx, req.session, params)
+    const previous = req.user ? req.session?.spid : undefined
+    const { profile, auth, transaction } = await finishLogin(this.ctx, req.session, params, previous)
     this.ctx.options.logger.info({ event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti }, 'SPID login completed')
     this.success(withLogin(profile, { auth, returnTo: transaction.returnTo }), { acr: auth.acr, issuer: auth.issuer })
   }

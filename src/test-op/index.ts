@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net'
 import { SignJWT, type JWK } from 'jose'
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
 import { SPID_L1, SPID_L2, SPID_L3, parseLevel } from '../levels.ts'
+import { escapeHtml } from '../middleware/html.ts'
 import { FederationClientAdapter } from './federation-client-adapter.ts'
 import { renderLoginPage } from './login-page.ts'
 import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
@@ -93,7 +94,8 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
       const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>
       const jwks = await (await fetch(discovery.jwks_uri as string)).json()
       // Rule A12: a SPID OP does not advertise request object encryption.
-      const metadata = Object.fromEntries(Object.entries(discovery).filter(([k]) => !k.startsWith('request_object_encryption') && k !== 'jwks_uri'))
+      const metadata = Object.fromEntries(Object.entries(discovery).filter(([k]) =>
+        !k.startsWith('request_object_encryption') && k !== 'jwks_uri' && k !== 'end_session_endpoint'))
       const jwt = await new SignJWT({
         jwks: { keys: [federationPublic] },
         metadata: { openid_provider: { ...metadata, jwks, op_name: name }, federation_entity: { organization_name: name } },
@@ -197,7 +199,9 @@ function configuration({ options, users, signingKey }: { options: TestOpOptions;
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: false },
+      // Needed only so oidc-provider can end its SSO session when another test user logs in;
+      // not advertised, as SPID has no end_session_endpoint (rule X4).
+      rpInitiatedLogout: { enabled: true },
     },
     enabledJWA: {
       requestObjectSigningAlgValues: ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'],
@@ -224,7 +228,7 @@ function configuration({ options, users, signingKey }: { options: TestOpOptions;
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: async (ctx: KoaContextWithOIDC, out) => {
       ctx.type = 'html'
-      ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${String(out.error).replace(/[<>&"]/g, '')}</p></body></html>`
+      ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description ?? '')}</p></body></html>`
     },
   }
 }

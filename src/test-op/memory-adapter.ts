@@ -51,8 +51,10 @@ export class MemoryAdapter implements Adapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    // Only this model's entries: an Interaction also carries a grantId and must survive.
+    const prefix = `${this.#model}:`
     for (const [key, entry] of this.#store) {
-      if (entry.payload.grantId === grantId) this.#store.delete(key)
+      if (key.startsWith(prefix) && entry.payload.grantId === grantId) this.#store.delete(key)
     }
   }
 }

@@ -5,7 +5,7 @@ import { DefaultProviderRegistry } from '../providers/default-provider-registry.
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 
 /** Everything a login step needs, built once per strategy. */
-export interface SpidContext {
+export interface StrategyContext {
   options: ResolvedOptions
   registry: ProviderRegistry
   fetch: OpFetch
@@ -17,7 +17,7 @@ export interface SpidContext {
 /** The ID token alg the RP registers (`id_token_signed_response_alg`) and openid-client enforces. */
 export const ID_TOKEN_ALG = 'RS256'
 
-export function createSpidContext(options: ResolvedOptions): SpidContext {
+export function createStrategyContext(options: ResolvedOptions): StrategyContext {
   const fetch = createOpFetch({ timeout: options.httpTimeout, maxBytes: options.maxResponseBytes })
   const registry = options.providerRegistry ?? new DefaultProviderRegistry({
     providers: options.providers,

@@ -1,0 +1,50 @@
+import * as oidc from 'openid-client'
+import { checkAtHash } from '../checks/check-at-hash.ts'
+import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
+import { checkRefreshedIdToken } from '../checks/check-refreshed-id-token.ts'
+import { fromOpenidClient } from '../errors/from-openid-client.ts'
+import { TokenValidationError } from '../errors/spid-error.ts'
+import type { ResolvedProvider } from '../providers/provider-registry.ts'
+import type { SpidAuthState } from '../session/auth-session.ts'
+import type { StrategyContext } from '../strategy/strategy-context.ts'
+import { verifyOpJwt } from './id-token.ts'
+import { opClientFor } from './op-client.ts'
+
+/**
+ * Rules T2, L2, L4, I6: restores a session with its refresh token. The client assertion is aimed
+ * at the token endpoint; only the newest refresh token is kept; the result counts as SpidL1.
+ */
+export async function refreshSession(ctx: StrategyContext, provider: ResolvedProvider, auth: SpidAuthState): Promise<SpidAuthState> {
+  if (!auth.refreshToken) throw new TypeError('refreshSession needs a refresh token')
+  const config = await opClientFor(provider, 'token_endpoint', ctx.client)
+  let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>
+  try {
+    tokens = await oidc.refreshTokenGrant(config, auth.refreshToken)
+  } catch (error) {
+    throw fromOpenidClient(error, 'refresh request')
+  }
+  if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'refresh response has no ID token (rule L2)')
+  const { payload, alg } = await verifyOpJwt(tokens.id_token, {
+    jwks: provider.jwks,
+    issuer: provider.config.issuer,
+    audience: ctx.options.clientId,
+    clockTolerance: ctx.options.clockTolerance,
+    what: 'ID token',
+  })
+  checkIdTokenClaims(payload)
+  checkAtHash(payload.at_hash, tokens.access_token, alg)
+  const acr = checkRefreshedIdToken(payload, { sub: auth.sub, authTime: auth.authTime, clockTolerance: ctx.options.clockTolerance })
+  if (payload.acr !== acr) {
+    ctx.options.logger.warn({ event: 'token.refreshed', issuer: auth.issuer, acr: payload.acr }, 'OP returned a level above SpidL1 on refresh; the session counts as SpidL1 (rule L2)')
+  }
+  return {
+    ...auth,
+    acr,
+    refreshed: true,
+    accessToken: tokens.access_token,
+    accessTokenExpiresAt: ctx.now() + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
+    // Rotation (rule L4): the newest refresh token replaces the old one.
+    refreshToken: tokens.refresh_token ?? auth.refreshToken,
+    idTokenJti: payload.jti as string,
+  }
+}
