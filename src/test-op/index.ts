@@ -176,8 +176,9 @@ function configuration({ options, users, signingKey }: { options: TestOpOptions;
     scopes: cie ? ['openid', 'offline_access', 'profile', 'email'] : ['openid', 'offline_access'],
     claims: {
       openid: ['sub'],
-      ...(cie ? { profile: ['given_name', 'family_name', 'birthdate', `${EID}fiscal_number`], email: ['email', 'email_verified'] } : {}),
       ...Object.fromEntries(CLAIM_NAMES.map((c) => [c, null])),
+      // CIE scopes last: the `email` scope must not be mistaken for the standalone `email` claim.
+      ...(cie ? { profile: ['given_name', 'family_name', 'birthdate', `${EID}fiscal_number`], email: ['email', 'email_verified'] } : {}),
     },
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) =>
