@@ -30,6 +30,8 @@ export function createExampleApp(config: ExampleAppConfig) {
     clientName: 'Servizi online — esempio',
     organizationName: 'Esempio passport-spid-oidc',
     contacts: ['esempio@pec.example.it'],
+    // A showcase: ask for everything, so the profile page shows every mapped attribute.
+    attributes: 'full',
     ...(config.logger ? { logger: config.logger } : {}),
     ...config.strategy,
   })

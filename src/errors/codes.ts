@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   ERR_SPID_ACR_TOO_LOW: { status: 401, oauthError: 'insufficient_user_authentication' },
   ERR_SPID_USERINFO_INVALID: { status: 502, oauthError: 'server_error' },
   ERR_SPID_USERINFO_SUBJECT_MISMATCH: { status: 502, oauthError: 'server_error' },
+  ERR_SPID_ATTRIBUTE_MISSING: { status: 403, oauthError: 'access_denied' },
   ERR_SPID_METADATA_INVALID: { status: 502, oauthError: 'server_error' },
   ERR_SPID_NOT_AUTHENTICATED: { status: 401, oauthError: 'invalid_token' },
   ERR_SPID_STEP_UP_REQUIRED: { status: 401, oauthError: 'insufficient_user_authentication' },

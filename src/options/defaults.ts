@@ -38,16 +38,12 @@ export const DEFAULTS = {
   requestObjectTtl: 120,
   /** Lifetime in seconds of a client assertion. */
   clientAssertionTtl: 60,
-  /**
-   * UserInfo claims asked for (rule A11, SPID: under `userinfo` only): names, e-mail and the fiscal
-   * number. A SPID OP releases only what is asked.
-   */
-  userinfoClaims: {
-    given_name: { essential: true },
-    family_name: { essential: true },
-    email: null,
-    'https://attributes.eid.gov.it/fiscal_number': { essential: true },
-  } as Record<string, null | { essential?: boolean; value?: string; values?: string[] }>,
+  /** Attributes asked for: a preset (`minimal`, `registry`, `full`) or profile field names. An OP releases only what is asked. */
+  attributes: 'minimal' as const,
+  /** Attributes without which a login fails (marked essential in the request). */
+  requiredAttributes: ['fiscalNumber'] as const,
+  /** What a missing required attribute does: fail the login (`error`) or log a warning (`warn`). */
+  missingAttributes: 'error' as const,
 } as const
 
 /** Upper bounds that are rules, not preferences. */

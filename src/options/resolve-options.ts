@@ -2,6 +2,8 @@ import { SpidConfigError } from '../errors/spid-error.ts'
 import { loadRpKey, signingAlgFor, type RpKeys } from '../keys/rp-keys.ts'
 import { SPID_L1, SPID_L2, SPID_L3, toLevel, type SpidLevel } from '../levels.ts'
 import type { LevelMaxAge } from '../session/effective-level.ts'
+import { ATTRIBUTE_PRESETS } from '../profile/attribute-table.ts'
+import type { ProfileField } from '../profile/spid-profile.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { DEFAULTS } from './defaults.ts'
@@ -34,7 +36,12 @@ export interface ResolvedOptions {
   readonly trustMarks: readonly { id: string; trust_mark: string }[]
   readonly defaultLevel: SpidLevel
   readonly prompt: 'consent login' | 'consent'
-  readonly userinfoClaims: Readonly<Record<string, null | { essential?: boolean; value?: string; values?: string[] }>>
+  /** Profile fields asked for (presets expanded). */
+  readonly attributes: readonly ProfileField[]
+  readonly requiredAttributes: readonly ProfileField[]
+  readonly missingAttributes: 'error' | 'warn'
+  /** The expert override of `claims.userinfo`, when given. */
+  readonly userinfoClaims: Readonly<Record<string, null | { essential?: boolean; value?: string; values?: string[] }>> | undefined
   readonly signingAlg: string
   readonly userinfoEncryption: { readonly alg: string; readonly enc: string }
   readonly levelMaxAge: LevelMaxAge
@@ -68,6 +75,7 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
     }))
   }
   const o = parsed.data
+  const attributes = o.attributes ?? DEFAULTS.attributes
   const logger = (o.logger as Logger | undefined) ?? createDefaultLogger()
   const signingAlg = signingAlgFor(o.keys.signing, o.signingAlg ?? DEFAULTS.signingAlg)
   const userinfoEncryption = o.userinfoEncryption ?? { alg: DEFAULTS.userinfoEncryptionAlg, enc: DEFAULTS.userinfoEncryptionEnc }
@@ -100,7 +108,10 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
     trustMarks: o.trustMarks,
     defaultLevel: toLevel((o.defaultLevel ?? DEFAULTS.defaultLevel) as 1),
     prompt: o.prompt ?? DEFAULTS.prompt,
-    userinfoClaims: o.userinfoClaims ?? DEFAULTS.userinfoClaims,
+    attributes: typeof attributes === 'string' ? ATTRIBUTE_PRESETS[attributes] : attributes,
+    requiredAttributes: o.requiredAttributes ?? DEFAULTS.requiredAttributes,
+    missingAttributes: o.missingAttributes ?? DEFAULTS.missingAttributes,
+    userinfoClaims: o.userinfoClaims,
     signingAlg,
     userinfoEncryption,
     levelMaxAge: {

@@ -2,6 +2,8 @@ import { createPrivateKey } from 'node:crypto'
 import { z } from 'zod'
 import { parseLevel } from '../levels.ts'
 import { LIMITS } from './defaults.ts'
+import { PROFILE_FIELDS } from '../profile/attribute-table.ts'
+import type { ProfileField } from '../profile/spid-profile.ts'
 
 const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'] as const
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -69,7 +71,13 @@ export const strategyOptionsSchema = z
       .optional(),
     /** `prompt` of the authorization request (rule A8): `consent login` or `consent`. */
     prompt: z.enum(['consent login', 'consent']).optional(),
-    /** Claims requested under `claims.userinfo` (rule A11). */
+    /** Attributes to ask for: `minimal`, `registry`, `full`, or profile field names. */
+    attributes: z.union([z.enum(['minimal', 'registry', 'full']), z.array(z.enum(PROFILE_FIELDS as [ProfileField, ...ProfileField[]]))]).optional(),
+    /** Attributes without which a login fails; they are marked essential. */
+    requiredAttributes: z.array(z.enum(PROFILE_FIELDS as [ProfileField, ...ProfileField[]])).optional(),
+    /** `error` (default) fails a login missing a required attribute; `warn` logs it and goes on. */
+    missingAttributes: z.enum(['error', 'warn']).optional(),
+    /** Expert override: the exact `claims.userinfo` object to send (rule A11), instead of `attributes`. */
     userinfoClaims: z.record(z.string(), claimRequest).optional(),
     /** JWS algorithm for request objects and client assertions. */
     signingAlg: z.enum(SIGNING_ALGS).optional(),

@@ -1,17 +1,95 @@
+/** A postal address, structured; `formatted` is always present. */
+export interface SpidAddress {
+  formatted: string
+  streetAddress?: string
+  postalCode?: string
+  locality?: string
+  region?: string
+  countryCode?: string
+}
+
+/** An identity document (SPID `idCard`, CIE/SPID `document_details`). Dates are `YYYY-MM-DD`. */
+export interface SpidDocument {
+  /** `cartaIdentita`, `passaporto`, `patenteGuida`, … */
+  type?: string
+  number?: string
+  /** Issuing body, e.g. `ComuneRoma`, `questuraLivorno`. */
+  issuer?: string
+  issuedOn?: string
+  expiresOn?: string
+}
+
+/** Place of birth. */
+export interface SpidPlaceOfBirth {
+  /** Cadastral (Belfiore) code of the town or foreign country, e.g. `G702`. */
+  belfioreCode?: string
+  /** Province code, e.g. `PI`. */
+  province?: string
+  /** The place as text, when the OP sent a name rather than a Belfiore code. */
+  name?: string
+}
+
+/** A legal person the user acts for. */
+export interface SpidCompany {
+  name?: string
+  /** Without `TINIT-`. */
+  fiscalNumber?: string
+  /** Without `VATIT-`. */
+  vatNumber?: string
+  registeredOffice?: SpidAddress
+}
+
+/** A value received but refused by normalization (a bad check character, an impossible date). */
+export interface ProfileProblem {
+  field: string
+  claim: string
+  reason: string
+}
+
 /**
- * The user as the app sees it: camelCase, normalized, one shape for every OP.
- * Fields the OP did not release are absent; every claim received is kept in `raw`.
+ * The user as the app sees it: camelCase, normalized, one shape for every OP and every naming
+ * style (current, legacy `attributes.spid.gov.it`, aggregators). Fields the OP did not release
+ * are absent; every claim received stays in `raw`.
  */
 export interface SpidProfile {
   /** Pairwise subject: stable per user and OP, different at each OP. */
   sub: string
   /** The OP that authenticated the user. */
   issuer: string
-  /** Codice fiscale without the `TINIT-` prefix, upper case. */
+  /** `legal` when company attributes are present. */
+  personType: 'natural' | 'legal'
+  /** Codice fiscale without `TINIT-`, upper case, check character verified. */
   fiscalNumber?: string
+  /** SPID identification code (`<codIdP><10 chars>`). */
+  spidCode?: string
   givenName?: string
   familyName?: string
+  /** `YYYY-MM-DD`. */
+  birthDate?: string
+  gender?: 'female' | 'male'
+  placeOfBirth?: SpidPlaceOfBirth
   email?: string
-  /** Every claim received from UserInfo, as received. */
+  emailVerified?: boolean
+  /** Mobile number, digits (and a leading `+`) only. */
+  phoneNumber?: string
+  phoneNumberVerified?: boolean
+  landlineNumber?: string
+  address?: SpidAddress
+  /** PEC / qualified e-delivery address. */
+  digitalAddress?: string
+  document?: SpidDocument
+  /** Expiry of the digital identity, `YYYY-MM-DD`. */
+  eidExpiresOn?: string
+  company?: SpidCompany
+  /** Values received but refused (see ProfileProblem); absent when there were none. */
+  problems?: ProfileProblem[]
+  /** Every claim received, as received. */
   raw: Record<string, unknown>
 }
+
+/** Profile fields that can be requested from an OP. */
+export type ProfileField =
+  | 'fiscalNumber' | 'spidCode' | 'givenName' | 'familyName' | 'birthDate' | 'gender' | 'placeOfBirth'
+  | 'email' | 'emailVerified' | 'phoneNumber' | 'phoneNumberVerified' | 'landlineNumber' | 'address'
+  | 'digitalAddress' | 'document' | 'eidExpiresOn'
+  | 'companyName' | 'companyFiscalNumber' | 'vatNumber' | 'registeredOffice'

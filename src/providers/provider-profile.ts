@@ -1,7 +1,16 @@
 import { acrValuesFor, type SpidLevel } from '../levels.ts'
 import type { ProviderProfileName } from '../options/resolve-options.ts'
 
-type ClaimsRequest = Readonly<Record<string, unknown>>
+import { buildClaimsRequest } from '../profile/claims-request.ts'
+import type { ProfileField } from '../profile/spid-profile.ts'
+
+/** What the RP wants to know about the user. */
+export interface AttributeRequest {
+  fields: readonly ProfileField[]
+  required: readonly ProfileField[]
+  /** Expert override: the exact `claims.userinfo`. */
+  userinfoClaims?: Readonly<Record<string, unknown>> | undefined
+}
 
 /**
  * What differs between a SPID and a CIE id OP, in one place rather than in scattered ifs
@@ -14,7 +23,7 @@ export interface ProviderProfile {
   /** Rule A9/L1. */
   acrValues(level: SpidLevel, offline: boolean): string
   /** Rule A11: SPID takes claims under `userinfo` only; CIE also under `id_token`. */
-  claims(userinfo: ClaimsRequest): Record<string, unknown>
+  claims(request: AttributeRequest): Record<string, unknown>
   /** Rules L2/L3: a SPID refresh token restores the session (at SpidL1); a CIE one never does. */
   readonly refreshRestoresSession: boolean
 }
@@ -23,7 +32,7 @@ const SPID: ProviderProfile = {
   name: 'spid',
   scope: (offline) => (offline ? 'openid offline_access' : 'openid'),
   acrValues: (level, offline) => acrValuesFor(level, offline),
-  claims: (userinfo) => ({ userinfo: { ...userinfo } }),
+  claims: (request) => ({ userinfo: request.userinfoClaims ?? buildClaimsRequest(request.fields, request.required, 'spid') }),
   refreshRestoresSession: true,
 }
 
@@ -31,7 +40,7 @@ const CIE: ProviderProfile = {
   name: 'cie',
   scope: (offline) => (offline ? 'openid profile email offline_access' : 'openid profile email'),
   acrValues: (level, offline) => acrValuesFor(level, offline),
-  claims: (userinfo) => ({ userinfo: { ...userinfo } }),
+  claims: (request) => ({ userinfo: request.userinfoClaims ?? buildClaimsRequest(request.fields, request.required, 'cie') }),
   refreshRestoresSession: false,
 }
 

@@ -50,7 +50,7 @@ export async function beginLogin(ctx: StrategyContext, session: unknown, request
     // (prompt=consent login) keeps it.
     prompt: request.offline && !request.expectedSub ? 'consent' : request.prompt,
     acr_values: profile.acrValues(request.level, request.offline),
-    claims: profile.claims(options.userinfoClaims),
+    claims: profile.claims({ fields: options.attributes, required: options.requiredAttributes, userinfoClaims: options.userinfoClaims }),
     ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),
   }
   const requestObject = await buildRequestObject(params, {

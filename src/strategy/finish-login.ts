@@ -5,6 +5,7 @@ import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
 import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
 import { checkIssuerParameter } from '../checks/check-issuer-parameter.ts'
 import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
+import { checkRequiredAttributes, missingAttributes } from '../checks/check-required-attributes.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { InsufficientLevelError, OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
 import { verifyOpJwt } from '../protocol/id-token.ts'
@@ -88,7 +89,18 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
     refreshed: false,
     idTokenJti: idClaims.jti as string,
   }
-  return { profile: toProfile(userinfo, provider.config.issuer), auth, transaction: tx }
+  // CIE ID tokens may carry attributes too (rule I5); UserInfo wins where both have one.
+  const claims = provider.config.profile === 'cie' ? { ...withoutProtocolClaims(idClaims), ...userinfo } : userinfo
+  const profile = toProfile(claims, provider.config.issuer)
+  const missing = missingAttributes(profile, ctx.options.requiredAttributes)
+  if (missing.length > 0) {
+    if (ctx.options.missingAttributes === 'error') checkRequiredAttributes(profile, ctx.options.requiredAttributes)
+    ctx.options.logger.warn({ event: 'login.attributes_missing', issuer: provider.config.issuer, missing }, 'required attributes missing')
+  }
+  if (profile.problems) {
+    ctx.options.logger.warn({ event: 'login.attributes_invalid', issuer: provider.config.issuer, problems: profile.problems.map((p) => ({ field: p.field, reason: p.reason })) }, 'attributes refused by normalization')
+  }
+  return { profile, auth, transaction: tx }
 }
 
 /** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */
@@ -109,6 +121,12 @@ async function exchangeCode(ctx: StrategyContext, provider: ResolvedProvider, tx
   } catch (error) {
     throw fromOpenidClient(error, 'token request')
   }
+}
+
+const PROTOCOL_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'nonce', 'acr', 'amr', 'auth_time', 'at_hash', 'c_hash', 'azp', 'sid'])
+
+function withoutProtocolClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)))
 }
 
 /**

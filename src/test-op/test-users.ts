@@ -24,7 +24,13 @@ export const DEFAULT_TEST_USERS: readonly TestUser[] = [
       place_of_birth: { locality: 'G702', region: 'PI' },
       address: { street_address: 'Via Listz 21', postal_code: '00144', locality: 'Roma', region: 'RM', country_code: 'IT' },
       [`${EID}fiscal_number`]: 'TINIT-LVLDAA85T50G702B',
-      [`${EID}spid_code`]: 'SPID-002002002',
+      [`${EID}spid_code`]: 'SPID0020020020',
+      [`${EID}e_delivery_service`]: 'ada.lovelace@pec.example.it',
+      [`${EID}eid_exp_date`]: '2030-12-31',
+      document_details: {
+        type: 'passaporto', document_number: 'KK1234567', issuer: { name: 'questuraLivorno' },
+        date_of_issuance: '2016-09-04', date_of_expiry: '2026-09-03',
+      },
     },
   },
   {

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test'
 import ts from 'typescript'
 import { ERROR_CODES } from '../../src/errors/codes.ts'
 import { strategyOptionsSchema } from '../../src/options/schema.ts'
+import { renderAttributeTable } from '../../scripts/attribute-table.ts'
 
 const root = new URL('../../', import.meta.url).pathname
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
@@ -29,6 +30,10 @@ describe('README', () => {
   it('documents every error code', () => {
     const table = section('Errors')
     for (const code of Object.keys(ERROR_CODES)) assert.ok(table.includes(code), `${code} is in the README`)
+  })
+
+  it('shows the attribute table exactly as the code defines it (npm run docs:attributes)', () => {
+    assert.ok(section('Attributes').includes(renderAttributeTable()), 'README attribute table is out of date: run npm run docs:attributes')
   })
 
   it('has a quick start that type-checks against the package', () => {

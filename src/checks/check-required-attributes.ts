@@ -1,0 +1,20 @@
+import { COMPANY_FIELDS } from '../profile/attribute-table.ts'
+import type { ProfileField, SpidProfile } from '../profile/spid-profile.ts'
+import { SpidError } from '../errors/spid-error.ts'
+
+/** The required fields the profile lacks (absent, or refused by normalization). */
+export function missingAttributes(profile: SpidProfile, required: readonly ProfileField[]): ProfileField[] {
+  return required.filter((field) => {
+    const companyKey = COMPANY_FIELDS[field]
+    const value = companyKey ? profile.company?.[companyKey] : (profile as unknown as Record<string, unknown>)[field]
+    return value === undefined
+  })
+}
+
+/** A required attribute the OP did not release (or released invalid) fails the login. */
+export function checkRequiredAttributes(profile: SpidProfile, required: readonly ProfileField[]): void {
+  const missing = missingAttributes(profile, required)
+  if (missing.length > 0) {
+    throw new SpidError('ERR_SPID_ATTRIBUTE_MISSING', `required attributes missing or invalid: ${missing.join(', ')}`)
+  }
+}
