@@ -1,8 +1,8 @@
+import { hkdfSync } from 'node:crypto'
 import express, { type Request } from 'express'
-import session, { type Store } from 'express-session'
 import passport from 'passport'
 import {
-  SpidStrategy, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel, serializeSpidUser,
+  SpidStrategy, createSpidSession, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel, serializeSpidUser,
   spidContext, spidErrorHandler, spidLogout, type DevKeySet, type Logger, type SpidProfile, type SpidStrategyOptions,
 } from '../src/index.ts'
 import { homePage, levelPage } from './pages.ts'
@@ -14,8 +14,8 @@ export interface ExampleAppConfig {
   providers: string[]
   keys: DevKeySet
   sessionSecret: string
-  /** Session store; express-session's MemoryStore when absent. */
-  store?: Store
+  /** Sessions in Redis when set; in memory otherwise. */
+  redisUrl?: string
   logger?: Logger
   /** Extra strategy options (tests shorten level lifetimes, say). */
   strategy?: Partial<SpidStrategyOptions>
@@ -44,13 +44,13 @@ export function createExampleApp(config: ExampleAppConfig) {
   app.disable('x-powered-by')
   app.use('/static', express.static(new URL('./static/', import.meta.url).pathname))
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
-  app.use(session({
+  const sessions = createSpidSession({
     secret: config.sessionSecret,
-    resave: false,
-    saveUninitialized: false,
-    ...(config.store ? { store: config.store } : {}),
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.baseUrl.startsWith('https:') },
-  }))
+    ...(config.redisUrl ? { redis: config.redisUrl, encryptionKey: sessionKeyFrom(config.sessionSecret) } : {}),
+    secureCookie: config.baseUrl.startsWith('https:'),
+    ...(config.logger ? { logger: config.logger } : {}),
+  })
+  app.use(sessions.handler)
   app.use(express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(auth.session())
   app.use(spidContext(strategy))
@@ -102,9 +102,17 @@ export function createExampleApp(config: ExampleAppConfig) {
     })
   })
 
-  app.post('/logout', spidLogout(strategy))
+  app.post('/logout', spidLogout(strategy, { cookieName: sessions.cookieName }))
   app.use(spidErrorHandler(config.logger ? { logger: config.logger } : {}))
-  return { app, strategy }
+  return { app, strategy, sessions }
+}
+
+/**
+ * The example derives its session encryption key from SESSION_SECRET so that `REDIS_URL` alone
+ * is enough to try Redis. A real deployment keeps a separate key in its secret store.
+ */
+function sessionKeyFrom(secret: string): string {
+  return Buffer.from(hkdfSync('sha256', secret, 'passport-spid-oidc example', 'session encryption', 32)).toString('base64')
 }
 
 /** The profile without `raw`: what a page or API may show. */

@@ -7,8 +7,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { RedisStore } from 'connect-redis'
-import { createClient } from 'redis'
 import { loadOrCreateDevKeys } from '../src/index.ts'
 import { startTestOp } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
@@ -30,18 +28,12 @@ if (!sessionSecret) {
   console.warn('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.')
 }
 
-let store
-if (process.env.REDIS_URL) {
-  const client = createClient({ url: process.env.REDIS_URL })
-  client.on('error', (error) => console.error(`Redis: ${error.message}`))
-  await client.connect()
-  store = new RedisStore({ client, prefix: 'spid-example:' })
-}
-
 const keys = loadOrCreateDevKeys(fileURLToPath(new URL('../.dev-keys/', import.meta.url)))
-const { app } = createExampleApp({ baseUrl, providers, keys, sessionSecret, ...(store ? { store } : {}) })
+const redisUrl = process.env.REDIS_URL
+const { app, sessions } = createExampleApp({ baseUrl, providers, keys, sessionSecret, ...(redisUrl ? { redisUrl } : {}) })
 const server = app.listen(port, () => {
   console.log(`Example app:  ${baseUrl}  (listening on port ${port})`)
+  console.log(`Sessions:     ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory (set REDIS_URL for Redis)'}`)
   if (testOp) console.log(`Test SPID OP: ${testOp.issuer}  (users: Ada Lovelace, Lucrezia Borgia, SpidValidator AgID)`)
   else console.log(`OPs:          ${providers.join(', ')}`)
 })
@@ -49,6 +41,7 @@ const server = app.listen(port, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     server.close()
+    void sessions.close()
     void testOp?.close()
     process.exit(0)
   })

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: finds the test files (Node 20's --test does not expand globs) and runs them with
-// node's test runner through tsx. Pass paths or folders to run a subset: npm test -- test/unit
+// `npm test`: provisions what the tests need (scripts/provision.mjs), finds the test files
+// (Node 20's --test does not expand globs) and runs them with node's test runner through tsx.
+// Pass paths or folders to run a subset: npm test -- test/unit
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { provisionForTests } from './provision.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const targets = process.argv.slice(2)
@@ -26,12 +28,14 @@ if (files.length === 0) {
 // Readable output on the terminal, plus a TAP copy from which the closing summary line is taken.
 const scratch = mkdtempSync(join(tmpdir(), 'spid-tests-'))
 const tap = join(scratch, 'results.tap')
+const provisioned = await provisionForTests()
 const result = spawnSync(process.execPath, [
   '--import', 'tsx', '--test',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
-], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } })
+], { cwd: root, stdio: 'inherit', env: { ...process.env, ...provisioned.env, NODE_NO_WARNINGS: '1' } })
+provisioned.cleanup()
 
 const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(readFileSync(tap, 'utf8'))?.[1] ?? 0)
 try {

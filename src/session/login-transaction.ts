@@ -33,12 +33,19 @@ function requireSession(session: unknown): SessionWithLogins {
  * Stores a transaction in the session under its `state`. Beyond `max` pending logins the oldest
  * is dropped, so a script opening logins in a loop cannot grow a session without bound.
  */
-export function putTransaction(session: unknown, tx: LoginTransaction, { max, now }: { max: number; now: number }): void {
+export function putTransaction(session: unknown, tx: LoginTransaction, { max, now }: { max: number; now: number }): () => void {
   const s = requireSession(session)
+  const previous = s.spidLogins
   const pending = Object.values(s.spidLogins ?? {}).filter((t) => t.expiresAt > now)
   pending.sort((a, b) => a.expiresAt - b.expiresAt)
   const kept = pending.slice(Math.max(0, pending.length - (max - 1)))
   s.spidLogins = Object.fromEntries([...kept, tx].map((t) => [t.state, t]))
+  // Undo, for when the session cannot be saved: leaves it exactly as it was, so express-session
+  // sees no change and hands out no cookie for a session that does not exist.
+  return () => {
+    if (previous === undefined) delete s.spidLogins
+    else s.spidLogins = previous
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ export interface LoginRequest {
  * Starts a login (rules A1-A14): records the transaction in the session, then returns the
  * authorization URL carrying the signed request object.
  */
-export async function beginLogin(ctx: StrategyContext, session: unknown, request: LoginRequest): Promise<URL> {
+export async function beginLogin(ctx: StrategyContext, session: unknown, request: LoginRequest, persist: () => Promise<void>): Promise<URL> {
   const { options } = ctx
   const provider = await ctx.registry.resolve(request.issuer)
   const profile = providerProfile(provider.config.profile)
@@ -59,6 +59,14 @@ export async function beginLogin(ctx: StrategyContext, session: unknown, request
     ttl: options.requestObjectTtl,
     now,
   })
-  putTransaction(session, tx, { max: options.maxPendingLogins, now })
+  const undo = putTransaction(session, tx, { max: options.maxPendingLogins, now })
+  try {
+    // Persisted before the browser leaves: with the store down the user gets a 503 now, not a
+    // login that cannot finish.
+    await persist()
+  } catch (error) {
+    undo()
+    throw error
+  }
   return buildAuthorizationUrl(provider.metadata.authorization_endpoint, params, requestObject)
 }

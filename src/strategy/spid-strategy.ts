@@ -98,7 +98,7 @@ export class SpidStrategy extends Strategy {
       offline: options.offline ?? req.query.offline === '1',
       prompt: stepUp ? 'consent login' : (options.prompt ?? this.ctx.options.prompt),
       ...(stepUp ? { expectedSub: stepUp.sub } : {}),
-    })
+    }, () => new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve()))))
     this.ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
     this.redirect(url.href)
   }

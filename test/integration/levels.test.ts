@@ -91,7 +91,7 @@ describe('levels, step-up and long sessions', () => {
     await login(ua, stack.appUrl, 'level=1')
     const firstSub = ((await me(ua, stack.appUrl)).profile as { sub: string }).sub
     for (const [level, uri] of [[2, SPID_L2], [3, SPID_L3]] as const) {
-      const sessionBefore = ua.cookieNamed('connect.sid')
+      const sessionBefore = ua.cookieNamed('spid.sid')
       const guard = await get(ua, `/level${level}`, { accept: 'text/html' })
       assert.equal(guard.status, 302)
       const start = await ua.request(guard.location as string)
@@ -104,7 +104,7 @@ describe('levels, step-up and long sessions', () => {
       const page = await get(ua, `/level${level}`, { accept: 'text/html' })
       assert.equal(page.status, 200)
       assert.match(page.body, new RegExp(`data-testid="acr">${uri.replace(/[/.]/g, '\\$&')}<`))
-      assert.notEqual(ua.cookieNamed('connect.sid'), sessionBefore, 'new session id at step-up')
+      assert.notEqual(ua.cookieNamed('spid.sid'), sessionBefore, 'new session id at step-up')
       assert.equal(((await me(ua, stack.appUrl)).profile as { sub: string }).sub, firstSub, 'same user')
     }
   })
@@ -252,7 +252,7 @@ describe('levels, step-up and long sessions', () => {
     assert.equal(payload.aud, `${proxy.url}/token/revocation`)
     assert.equal(await stack.op.provider.AccessToken.find(accessToken), undefined, 'the OP no longer knows the token')
     assert.equal((await me(ua, stack.appUrl)).authenticated, false)
-    assert.equal(out.headers.get('set-cookie')?.startsWith('connect.sid=;'), true, 'cookie cleared')
+    assert.equal(out.headers.get('set-cookie')?.startsWith('spid.sid=;'), true, 'cookie cleared')
   })
 
   it('ends the local session even when revocation fails, and logs it', async () => {

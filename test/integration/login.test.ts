@@ -42,13 +42,13 @@ describe('login end to end against the bundled test OP', () => {
   it('changes the session id at login (no session fixation)', async () => {
     const ua = new UserAgent()
     const callback = await loginUntilCallback(ua, stack.appUrl, 'level=1')
-    const before = ua.cookieNamed('connect.sid')
+    const before = ua.cookieNamed('spid.sid')
     assert.ok(before, 'the login started a session')
     await ua.request(callback)
-    const after = ua.cookieNamed('connect.sid')
+    const after = ua.cookieNamed('spid.sid')
     assert.ok(after && after !== before)
     const old = new UserAgent()
-    old.cookies.push({ name: 'connect.sid', value: before, host: '127.0.0.1', path: '/' })
+    old.cookies.push({ name: 'spid.sid', value: before, host: '127.0.0.1', path: '/' })
     assert.equal((await me(old, stack.appUrl)).authenticated, false, 'the pre-login session id grants nothing')
   })
 

@@ -1,0 +1,156 @@
+import type { RequestHandler } from 'express'
+import session, { MemoryStore, type Store } from 'express-session'
+import { RedisStore } from 'connect-redis'
+import { createClient, type RedisClientType } from 'redis'
+import { z } from 'zod'
+import { SpidConfigError } from '../errors/spid-error.ts'
+import { createDefaultLogger, type Logger } from '../log/logger.ts'
+import { ResilientStore } from './resilient-store.ts'
+import { SessionCipher, parseSessionKey } from './session-cipher.ts'
+import { renewExpiryWhenSpent } from './renew-expiry.ts'
+
+const sessionOptionsSchema = z.strictObject({
+  /** REQUIRED. Secret(s) signing the session cookie, newest first (rotation). */
+  secret: z.union([z.string().min(16, 'use at least 16 characters'), z.array(z.string().min(16)).min(1)]),
+  /** Redis URL (`redis://…`, `rediss://…`), or a connected node-redis client. Absent: memory store (development). */
+  redis: z.union([z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), z.custom<RedisClientType>((v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function', 'must be a node-redis client')]).optional(),
+  /** 32-byte key(s) encrypting sessions at rest (hex or base64), newest first. REQUIRED with Redis. */
+  encryptionKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  /** Seconds of inactivity after which a session ends. Default 8 hours. */
+  maxAge: z.number().int().min(60).optional(),
+  /** Renew the expiry only when less than this share of `maxAge` is left. Default 0.5. */
+  renewBelow: z.number().gt(0).lt(1).optional(),
+  /** `true` behind HTTPS: Secure cookie named `__Host-spid.sid`. Default: Secure when the request is (honours `trust proxy`). */
+  secureCookie: z.boolean().optional(),
+  /** Cookie name. Default `__Host-spid.sid` with `secureCookie: true`, else `spid.sid`. */
+  cookieName: z.string().regex(/^[\w.-]+$/).optional(),
+  /** Key prefix in Redis. Default `spid:sess:`. */
+  prefix: z.string().optional(),
+  /** Milliseconds a store operation may take before the request fails with 503. Default 2000. */
+  storeTimeout: z.number().int().min(50).max(30_000).optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function').optional(),
+})
+
+export type SpidSessionOptions = z.input<typeof sessionOptionsSchema>
+
+export interface SpidSession {
+  /** express-session with the store, cookie defaults and expiry renewal: `app.use(spidSession.handler)`. */
+  readonly handler: RequestHandler
+  /** The store express-session uses (already wrapped to fail closed). */
+  readonly store: Store
+  /** The session cookie's name: give it to `spidLogout({ cookieName })`. */
+  readonly cookieName: string
+  /** The Redis client, when one was created here. */
+  readonly redis: RedisClientType | undefined
+  /** Closes the Redis client created here. */
+  close(): Promise<void>
+}
+
+const DEFAULT_MAX_AGE = 8 * 3600
+
+/**
+ * Sessions for a SPID app: express-session on Redis (connect-redis + node-redis) for production,
+ * the memory store for development. Cookies are httpOnly and SameSite=Lax; sessions are encrypted
+ * at rest; a read-only request costs one Redis command; a Redis fault is a 503, never a half-made
+ * session; the client reconnects by itself with backoff.
+ *
+ * @example
+ * const sessions = createSpidSession({ secret, redis: process.env.REDIS_URL, encryptionKey: process.env.SESSION_KEY })
+ * app.use(sessions.handler)
+ */
+export function createSpidSession(options: SpidSessionOptions): SpidSession {
+  const parsed = sessionOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    throw new SpidConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`))
+  }
+  const o = parsed.data
+  const logger = o.logger ?? createDefaultLogger()
+  const keys = (Array.isArray(o.encryptionKey) ? o.encryptionKey : o.encryptionKey ? [o.encryptionKey] : []).map(parseSessionKey)
+  const problems: string[] = []
+  if (keys.some((k) => !k)) problems.push('encryptionKey: each key must be 32 bytes, as 64 hex characters or base64')
+  if (o.redis && keys.length === 0) problems.push('encryptionKey: REQUIRED with Redis, so tokens and personal data are encrypted at rest (e.g. `openssl rand -base64 32`)')
+  if (problems.length) throw new SpidConfigError(problems)
+
+  const maxAge = o.maxAge ?? DEFAULT_MAX_AGE
+  const storeTimeout = o.storeTimeout ?? 2000
+  let redis: RedisClientType | undefined
+  let inner: Store
+  if (o.redis) {
+    redis = typeof o.redis === 'string' ? connectRedis(o.redis, storeTimeout, logger) : o.redis
+    const cipher = new SessionCipher(keys as Buffer[])
+    inner = new RedisStore({
+      client: redis,
+      prefix: o.prefix ?? 'spid:sess:',
+      disableTouch: true,
+      serializer: {
+        stringify: (value: unknown) => cipher.encrypt(JSON.stringify(value)),
+        parse: (record: string) => {
+          const plaintext = cipher.decrypt(record)
+          if (plaintext === undefined) {
+            logger.warn({ event: 'session.undecryptable' }, 'a stored session could not be decrypted (altered, or its key was retired): treated as absent')
+            return null
+          }
+          return JSON.parse(plaintext)
+        },
+      } as unknown as ConstructorParameters<typeof RedisStore>[0]['serializer'],
+    })
+  } else {
+    if (process.env.NODE_ENV === 'production') {
+      logger.warn({ event: 'config.memory_store' }, 'sessions are in process memory: use Redis in production (lost on restart, not shared between instances)')
+    }
+    inner = new MemoryStore()
+  }
+  const store = new ResilientStore(inner, { timeout: storeTimeout, logger })
+  const cookieName = o.cookieName ?? (o.secureCookie ? '__Host-spid.sid' : 'spid.sid')
+  const express = session({
+    name: cookieName,
+    secret: o.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    cookie: { httpOnly: true, sameSite: 'lax', secure: o.secureCookie ?? 'auto', path: '/', maxAge: maxAge * 1000 },
+  })
+  const renew = renewExpiryWhenSpent(maxAge * 1000, (o.renewBelow ?? 0.5) * maxAge * 1000)
+  const handler: RequestHandler = (req, res, next) => express(req, res, (err?: unknown) => (err ? next(err) : renew(req, res, next)))
+  return {
+    handler,
+    store,
+    cookieName,
+    redis,
+    close: async () => {
+      if (redis && typeof o.redis === 'string' && redis.isOpen) await redis.close()
+    },
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the expiry was last renewed (epoch ms): changing it is what makes express-session resave. */
+    renewedAt?: number
+  }
+}
+
+function connectRedis(url: string, timeout: number, logger: Logger): RedisClientType {
+  const client = createClient({
+    url,
+    // Fail at once while disconnected rather than queue: a queued request would hang, not 503.
+    disableOfflineQueue: true,
+    commandOptions: { timeout },
+    socket: {
+      connectTimeout: timeout,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000),
+    },
+  }) as RedisClientType
+  let lastLog = 0
+  client.on('error', (error: Error) => {
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now()
+      logger.error({ event: 'session.redis_error', reason: error.message }, 'Redis connection error; reconnecting')
+    }
+  })
+  client.on('ready', () => logger.info({ event: 'session.redis_ready' }, 'Redis connected'))
+  client.connect().catch((error: unknown) => logger.error({ event: 'session.redis_error', reason: String(error) }, 'Redis connection failed'))
+  return client
+}

@@ -1,0 +1,69 @@
+import { Store, type SessionData } from 'express-session'
+import { UnavailableError, isSpidError } from '../errors/spid-error.ts'
+import type { Logger } from '../log/logger.ts'
+
+type Callback<T = unknown> = (err?: unknown, value?: T) => void
+
+/**
+ * Wraps a session store so that its faults fail closed and fast: every error or timeout becomes
+ * UnavailableError `ERR_SPID_STORE_UNAVAILABLE` (a 503 page or JSON), and `touch` does nothing,
+ * because renewal is done by resaving only when the session is half expired (one Redis command
+ * per read-only request, not two).
+ */
+export class ResilientStore extends Store {
+  readonly #inner: Store
+  readonly #timeout: number
+  readonly #logger: Logger
+  #lastFailureLog = 0
+
+  constructor(inner: Store, { timeout, logger }: { timeout: number; logger: Logger }) {
+    super()
+    this.#inner = inner
+    this.#timeout = timeout
+    this.#logger = logger
+  }
+
+  override get(sid: string, callback: Callback<SessionData | null>): void {
+    this.#run('get', (cb) => this.#inner.get(sid, cb), callback)
+  }
+
+  override set(sid: string, session: SessionData, callback?: Callback): void {
+    this.#run('set', (cb) => this.#inner.set(sid, session, cb), callback)
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.#run('destroy', (cb) => this.#inner.destroy(sid, cb), callback)
+  }
+
+  override touch(_sid: string, _session: SessionData, callback?: () => void): void {
+    callback?.()
+  }
+
+  #run<T>(operation: string, call: (cb: Callback<T>) => void, callback: Callback<T> | undefined): void {
+    let settled = false
+    const finish = (err?: unknown, value?: T) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (err) return callback?.(this.#unavailable(operation, err))
+      callback?.(undefined, value)
+    }
+    const timer = setTimeout(() => finish(new Error(`no answer within ${this.#timeout} ms`)), this.#timeout)
+    try {
+      call(finish)
+    } catch (error) {
+      finish(error)
+    }
+  }
+
+  #unavailable(operation: string, cause: unknown): UnavailableError {
+    if (isSpidError(cause) && cause.code === 'ERR_SPID_STORE_UNAVAILABLE') return cause as UnavailableError
+    const now = Date.now()
+    // One log line per second at most: an outage must not flood the log.
+    if (now - this.#lastFailureLog > 1000) {
+      this.#lastFailureLog = now
+      this.#logger.error({ event: 'session.store_unavailable', operation, reason: cause instanceof Error ? cause.message : String(cause) }, 'session store unavailable')
+    }
+    return new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', `session store failed to ${operation}`, { cause })
+  }
+}
