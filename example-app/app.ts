@@ -1,17 +1,20 @@
-import { hkdfSync } from 'node:crypto'
+import { hkdfSync, randomInt } from 'node:crypto'
 import express, { type Request } from 'express'
+import helmet from 'helmet'
 import passport from 'passport'
 import {
-  SpidStrategy, createSpidSession, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel, serializeSpidUser,
-  spidContext, spidErrorHandler, spidLogout, type DevKeySet, type Logger, type SpidProfile, type SpidStrategyOptions,
+  SpidError, SpidStrategy, createSpidSession, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel,
+  serializeSpidUser, spidContext, spidErrorHandler, spidLogout,
+  type DevKeySet, type Logger, type ProviderOptions, type SpidProfile, type SpidStrategyOptions,
 } from '../src/index.ts'
-import { homePage, levelPage } from './pages.ts'
+import { requestLanguage } from '../src/middleware/language.ts'
+import { errorPage, levelPage, loginPage, profilePage, welcomePage, type ProviderChoice } from './pages.ts'
 
 export interface ExampleAppConfig {
   /** Public origin, no trailing slash: the RP client_id. */
   baseUrl: string
-  /** OP issuers on offer. */
-  providers: string[]
+  /** OP issuers on offer (or provider objects, e.g. with `profile: 'cie'`). */
+  providers: (string | ProviderOptions)[]
   keys: DevKeySet
   sessionSecret: string
   /** Sessions in Redis when set; in memory otherwise. */
@@ -39,10 +42,29 @@ export function createExampleApp(config: ExampleAppConfig) {
   auth.use(strategy)
   auth.serializeUser(serializeSpidUser)
   auth.deserializeUser(deserializeSpidUser)
+  const opOrigins = strategy.providers.list().map((p) => new URL(p.issuer).origin)
 
   const app = express()
   app.disable('x-powered-by')
-  app.use('/static', express.static(new URL('./static/', import.meta.url).pathname))
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', ...opOrigins],
+        // Chromium applies form-action to the redirect that follows a form: the login form ends at the OP.
+        formAction: ["'self'", ...opOrigins],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    // The example also runs on plain http://localhost.
+    strictTransportSecurity: config.baseUrl.startsWith('https:'),
+  }))
+  app.use('/static', express.static(new URL('./static/', import.meta.url).pathname, { maxAge: '1h' }))
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
   const sessions = createSpidSession({
     secret: config.sessionSecret,
@@ -55,35 +77,48 @@ export function createExampleApp(config: ExampleAppConfig) {
   app.use(auth.session())
   app.use(spidContext(strategy))
 
-  const spidAuth = (req: Request) => req.session.spid
   const user = (req: Request) => req.user as SpidProfile | undefined
+  const html = (req: Request) => req.accepts(['html', 'json']) !== 'json'
 
-  app.get('/', (req, res) => {
-    const providers = strategy.providers.list().map((p) => ({ id: p.id, issuer: p.issuer, name: p.name ?? new URL(p.issuer).host }))
+  app.get('/', async (req, res) => {
+    const lang = requestLanguage(req)
+    const profile = user(req)
+    if (profile && req.spid?.authenticated) return res.type('html').send(welcomePage(lang, req.originalUrl, profile, req.spid))
     const level = typeof req.query.level === 'string' && /^[123]$/.test(req.query.level) ? req.query.level : '1'
     const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : '/'
-    res.type('html').send(homePage(providers, user(req), spidAuth(req), { level, returnTo }))
+    const choices = await providerChoices(strategy)
+    res.type('html').send(loginPage(lang, {
+      spid: shuffle(choices.filter((c) => c.profile === 'spid')),
+      cie: choices.filter((c) => c.profile === 'cie'),
+      level, returnTo, path: req.originalUrl,
+    }))
   })
 
   app.get('/auth/spid', auth.authenticate('spid'))
-  const callback = auth.authenticate('spid', { successReturnToOrRedirect: '/', failureRedirect: '/?login=cancelled' })
+  const callback = auth.authenticate('spid', { successReturnToOrRedirect: '/', failureRedirect: '/auth/spid/cancelled' })
   app.get('/auth/spid/callback', callback)
   app.post('/auth/spid/callback', callback)
+  app.get('/auth/spid/cancelled', (_req, _res, next) => next(new SpidError('ERR_SPID_LOGIN_CANCELLED', 'the user cancelled the login at the OP')))
 
   for (const level of [1, 2, 3] as const) {
     app.get(`/level${level}`, requireSpidLevel(level), (req, res) => {
-      const state = spidAuth(req)
+      const spid = req.spid
       const profile = user(req)
-      if (!state || !profile) return res.sendStatus(401)
-      const acr = req.spid?.level ?? state.acr
-      if (req.accepts(['html', 'json']) === 'json') return res.json({ acr, level: levelNumber(acr), refreshed: state.refreshed, profile: publicProfile(profile) })
-      res.type('html').send(levelPage(level, profile, state))
+      if (!spid?.level || !profile) return res.sendStatus(401)
+      if (!html(req)) return res.json({ acr: spid.level, level: levelNumber(spid.level), refreshed: spid.refreshed, profile: publicProfile(profile) })
+      res.type('html').send(levelPage(requestLanguage(req), req.originalUrl, level, profile, spid))
     })
   }
 
   // A sensitive action: SpidL2 reached within the last 5 minutes, whatever the session level.
   app.get('/level2/sensitive', requireSpidLevel(2, { maxAge: 300 }), (req, res) => {
     res.json({ acr: req.spid?.level, authAge: req.spid?.authAge, action: 'allowed' })
+  })
+
+  app.get('/profile', requireSpidLevel(1), (req, res) => {
+    const profile = user(req) as SpidProfile
+    if (!html(req)) return res.json(publicProfile(profile))
+    res.type('html').send(profilePage(requestLanguage(req), req.originalUrl, profile))
   })
 
   app.get('/me', (req, res) => {
@@ -103,8 +138,39 @@ export function createExampleApp(config: ExampleAppConfig) {
   })
 
   app.post('/logout', spidLogout(strategy, { cookieName: sessions.cookieName }))
-  app.use(spidErrorHandler(config.logger ? { logger: config.logger } : {}))
+  app.use(spidErrorHandler({
+    ...(config.logger ? { logger: config.logger } : {}),
+    renderErrorPage: (ctx, req, res) => res.type('html').send(errorPage(ctx, req.originalUrl)),
+  }))
   return { app, strategy, sessions }
+}
+
+/** Each OP's name and logo from its metadata; an OP that cannot be reached still gets its button. */
+async function providerChoices(strategy: SpidStrategy): Promise<(ProviderChoice & { profile: string })[]> {
+  const configured = strategy.providers.list()
+  const resolved = await Promise.allSettled(configured.map((p) => strategy.providers.resolve(p.issuer)))
+  return configured.map((p, i) => {
+    const r = resolved[i]
+    const metadata = r?.status === 'fulfilled' ? r.value : undefined
+    const logo = typeof metadata?.metadata.logo_uri === 'string' ? metadata.metadata.logo_uri : undefined
+    return { issuer: p.issuer, profile: p.profile, name: metadata?.displayName ?? p.name ?? new URL(p.issuer).host, logoUri: logo }
+  })
+}
+
+/** SPID's UX rules ask for the OP list in a random order, so no OP is favoured. */
+function shuffle<T>(items: T[]): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1)
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}
+
+/** The profile without `raw`: what a page or API may show. */
+function publicProfile(profile: SpidProfile): Omit<SpidProfile, 'raw'> {
+  const { raw: _raw, ...rest } = profile
+  return rest
 }
 
 /**
@@ -113,10 +179,4 @@ export function createExampleApp(config: ExampleAppConfig) {
  */
 function sessionKeyFrom(secret: string): string {
   return Buffer.from(hkdfSync('sha256', secret, 'passport-spid-oidc example', 'session encryption', 32)).toString('base64')
-}
-
-/** The profile without `raw`: what a page or API may show. */
-function publicProfile(profile: SpidProfile): Omit<SpidProfile, 'raw'> {
-  const { raw: _raw, ...rest } = profile
-  return rest
 }

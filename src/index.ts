@@ -11,6 +11,7 @@ export { spidContext, type SpidContextOptions, type SpidRequestContext } from '.
 export { introspectAccessToken } from './protocol/introspect.ts'
 export { spidLogout, type LogoutOptions } from './middleware/logout.ts'
 export { entityConfiguration } from './middleware/entity-configuration.ts'
+export { requestLanguage } from './middleware/language.ts'
 export { spidErrorHandler, renderDefaultErrorPage, type ErrorPageContext, type SpidErrorHandlerOptions } from './middleware/error-handler.ts'
 export { serializeSpidUser, deserializeSpidUser, type SpidUser } from './session/spid-user.ts'
 export { createSpidSession, type SpidSession, type SpidSessionOptions } from './session/create-spid-session.ts'

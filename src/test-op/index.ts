@@ -53,6 +53,8 @@ export interface TestOp {
 }
 
 const EID = 'https://attributes.eid.gov.it/'
+/** The test OP's own logo: a flask, so nobody mistakes it for a real identity provider. */
+const TEST_OP_LOGO = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#00875a"/><path d="M12 6h8M14 6v7l-6 11a2 2 0 0 0 2 3h12a2 2 0 0 0 2-3l-6-11V6" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/><path d="M10.5 21h11" stroke="#fff" stroke-width="2"/></svg>`
 const CLAIM_NAMES = [
   'given_name', 'family_name', 'email', 'email_verified', 'birthdate', 'gender', 'phone_number', 'phone_number_verified',
   'place_of_birth', 'address', 'document_details',
@@ -82,6 +84,11 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     const op = provider as Provider
     const url = new URL(req.url ?? '/', issuer)
     if (req.method === 'GET' && url.pathname === '/.well-known/openid-federation') return serveEntityConfiguration(res)
+    if (req.method === 'GET' && url.pathname === '/logo.svg') {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' })
+      res.end(TEST_OP_LOGO)
+      return
+    }
     const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname)
     if (interaction) return handleInteraction(op, req, res, Boolean(interaction[2]))
     op.callback()(req, res)
@@ -98,7 +105,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
         !k.startsWith('request_object_encryption') && k !== 'jwks_uri' && k !== 'end_session_endpoint'))
       const jwt = await new SignJWT({
         jwks: { keys: [federationPublic] },
-        metadata: { openid_provider: { ...metadata, jwks, op_name: name }, federation_entity: { organization_name: name } },
+        metadata: { openid_provider: { ...metadata, jwks, op_name: name, logo_uri: `${issuer}/logo.svg` }, federation_entity: { organization_name: name, logo_uri: `${issuer}/logo.svg` } },
         authority_hints: [],
       })
         .setProtectedHeader({ alg: 'RS256', kid: federationJwk.kid, typ: 'entity-statement+jwt' })

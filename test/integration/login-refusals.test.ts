@@ -236,7 +236,9 @@ describe('login refusals', () => {
     assert.equal(callback.searchParams.get('error'), 'access_denied')
     const hop = await ua.request(callback.href)
     assert.equal(hop.status, 302)
-    assert.equal(new URL(hop.location as string).search, '?login=cancelled')
+    const page = await ua.request(hop.location as string)
+    assert.equal(page.status, 401)
+    assert.match(page.body, /<h1>Accesso annullato<\/h1>/)
     await assertNoSession(ua, stack)
   })
 

@@ -1,0 +1,47 @@
+/** The example app's pages without a browser: OP chooser order, CIE button, headers, errors as JSON. */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startStack, type Stack } from '../fixtures/stack.ts'
+import { UserAgent } from '../fixtures/user-agent.ts'
+
+describe('example app pages', () => {
+  let stack: Stack
+  // Unreachable issuers: their buttons must still appear, named by host.
+  const others = ['http://127.0.0.1:9/op-a', 'http://127.0.0.1:9/op-b', 'http://127.0.0.1:9/op-c']
+  before(async () => {
+    stack = await startStack({
+      providers: (op) => [op.issuer, ...others.map((issuer, i) => ({ issuer, id: `op${i}`, name: `OP ${'ABC'[i]}` })), { issuer: 'http://127.0.0.1:9/cie', id: 'cie', name: 'CIE id', profile: 'cie' as const }],
+    })
+  })
+  after(async () => { await stack.close() })
+
+  it('lists every SPID OP in a random order and offers CIE id apart', async () => {
+    const orders = new Set<string>()
+    for (let i = 0; i < 30; i++) {
+      const page = (await new UserAgent().request(`${stack.appUrl}/`)).body
+      const listed = [...page.matchAll(/<button type="submit" class="idp" name="idp" value="([^"]+)">/g)].map((m) => m[1])
+      assert.equal(listed.length, 4)
+      assert.ok(!listed.includes('http://127.0.0.1:9/cie'), 'CIE is not in the SPID list')
+      assert.match(page, /class="cie-button" name="idp" value="http:\/\/127\.0\.0\.1:9\/cie"/)
+      orders.add(listed.join(' '))
+    }
+    assert.ok(orders.size > 1, `30 requests gave ${orders.size} order(s)`)
+  })
+
+  it('sends security headers with a CSP that allows no script', async () => {
+    const hop = await new UserAgent().request(`${stack.appUrl}/`)
+    const csp = hop.headers.get('content-security-policy') ?? ''
+    assert.match(csp, /script-src 'none'/)
+    assert.match(csp, /frame-ancestors 'none'/)
+    assert.match(csp, new RegExp(`form-action 'self' ${stack.op.issuer.replace(/[.]/g, '\\.')}`))
+    assert.equal(hop.headers.get('x-content-type-options'), 'nosniff')
+    assert.ok(!/<script/i.test(hop.body), 'no script on the page')
+    assert.ok(!/ style="/.test(hop.body), 'no inline style attributes')
+  })
+
+  it('answers API clients with JSON errors', async () => {
+    const hop = await new UserAgent().request(`${stack.appUrl}/auth/spid/callback?code=a&state=b`, { headers: { accept: 'application/json' } })
+    assert.equal(hop.status, 400)
+    assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_STATE_MISMATCH')
+  })
+})
