@@ -30,7 +30,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'spid-tests-'))
 const tap = join(scratch, 'results.tap')
 const provisioned = await provisionForTests()
 const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test',
+  '--import', 'tsx', '--test', '--test-timeout=120000',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
