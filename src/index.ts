@@ -22,4 +22,7 @@ export type { ProviderRegistry, ResolvedProvider, OpMetadata } from './providers
 export { DefaultProviderRegistry } from './providers/default-provider-registry.ts'
 export { loadOrCreateDevKeys, generateDevKeys, type DevKeySet } from './keys/dev-keys.ts'
 export type { Logger } from './log/logger.ts'
+export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.ts'
+export { JsonLinesAuditSink, verifyAuditLog, type JsonLinesAuditSinkOptions, type AuditVerification } from './audit/json-lines-sink.ts'
+export { LoggerAuditSink } from './audit/logger-sink.ts'
 export * from './errors/index.ts'

@@ -5,6 +5,7 @@ import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import type { SpidStrategy } from '../strategy/spid-strategy.ts'
+import { secretTag } from '../log/redact.ts'
 
 export interface LogoutOptions {
   /** Where to send the browser afterwards. Default `/`. */
@@ -50,7 +51,13 @@ async function revoke(strategy: SpidStrategy, auth: SpidAuthState): Promise<void
   const provider = await ctx.registry.resolve(auth.issuer)
   if (!provider.metadata.revocation_endpoint) return
   const config = await opClientFor(provider, 'revocation_endpoint', ctx.client)
-  await oidc.tokenRevocation(config, auth.accessToken, { token_type_hint: 'access_token' })
+  try {
+    await oidc.tokenRevocation(config, auth.accessToken, { token_type_hint: 'access_token' })
+  } catch (error) {
+    ctx.audit('token.revoked', { iss: auth.issuer, sub: auth.sub, token_hash: secretTag(auth.accessToken), outcome: 'error' })
+    throw error
+  }
+  ctx.audit('token.revoked', { iss: auth.issuer, sub: auth.sub, token_hash: secretTag(auth.accessToken) })
   strategy.options.logger.info({ event: 'token.revoked', issuer: auth.issuer, sub: auth.sub }, 'access token revoked')
 }
 

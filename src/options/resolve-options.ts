@@ -6,6 +6,7 @@ import { ATTRIBUTE_PRESETS } from '../profile/attribute-table.ts'
 import type { ProfileField } from '../profile/spid-profile.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
+import type { AuditSink } from '../audit/audit-event.ts'
 import { DEFAULTS } from './defaults.ts'
 import { isLoopbackHttp, strategyOptionsSchema, type SpidStrategyOptions } from './schema.ts'
 
@@ -58,6 +59,8 @@ export interface ResolvedOptions {
   readonly allowHttpLoopback: boolean
   readonly logger: Logger
   readonly providerRegistry: ProviderRegistry | undefined
+  readonly audit: AuditSink | undefined
+  readonly auditPersonalData: boolean
 }
 
 /**
@@ -85,6 +88,9 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
       : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile })
   const redirectUri = o.redirectUri ?? `${o.clientId}${DEFAULTS.callbackPath}`
   const httpUrls = [o.clientId, redirectUri, ...providers.map((p) => p.issuer)].filter(isLoopbackHttp)
+  if (!o.audit && process.env.NODE_ENV === 'production') {
+    logger.warn({ event: 'config.no_audit' }, 'no audit sink: SPID asks relying parties to keep 24 months of authentication records (rule G1)')
+  }
   if (httpUrls.length > 0) {
     logger.warn({ event: 'config.insecure', urls: httpUrls }, 'plain http on loopback accepted for development; SPID needs https in production')
   }
@@ -131,5 +137,7 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
     allowHttpLoopback: httpUrls.length > 0,
     logger,
     providerRegistry: o.providerRegistry as ProviderRegistry | undefined,
+    audit: o.audit as AuditSink | undefined,
+    auditPersonalData: o.auditPersonalData ?? false,
   })
 }

@@ -97,6 +97,10 @@ export const strategyOptionsSchema = z
     requestObjectTtl: z.number().int().min(10).max(LIMITS.requestObjectMaxTtl, 'rule A5: at most 300 seconds').optional(),
     /** A logger with pino's shape (`warn(obj, msg)`). Default: warnings and errors as JSON lines on stderr. */
     logger: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function', 'must have pino-style debug/info/warn/error methods').optional(),
+    /** Where audit records go (rules G1-G3): JsonLinesAuditSink, LoggerAuditSink, or your own. Default: none. */
+    audit: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function', 'must implement AuditSink (write)').optional(),
+    /** Adds a tag of the fiscal number to audit records (never the number itself). Default false. */
+    auditPersonalData: z.boolean().optional(),
     /** Replaces how OP metadata is found (e.g. trust-chain resolution). Default: DefaultProviderRegistry. */
     providerRegistry: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function', 'must implement ProviderRegistry (list, get)').optional(),
   })

@@ -4,6 +4,7 @@ import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import type { SpidStrategy } from '../strategy/spid-strategy.ts'
 import { opClientFor } from './op-client.ts'
+import { secretTag } from '../log/redact.ts'
 
 /**
  * Asks the OP whether the session's access token is still active (rule X5), with a client
@@ -23,5 +24,7 @@ export async function introspectAccessToken(strategy: SpidStrategy, auth: SpidAu
   } catch (error) {
     throw fromOpenidClient(error, 'introspection request')
   }
-  return checkIntrospection(response, { sub: auth.sub, clientId: ctx.options.clientId, issuer: auth.issuer })
+  const active = checkIntrospection(response, { sub: auth.sub, clientId: ctx.options.clientId, issuer: auth.issuer })
+  ctx.audit('token.introspected', { iss: auth.issuer, sub: auth.sub, token_hash: secretTag(auth.accessToken), active })
+  return active
 }

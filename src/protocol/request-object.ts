@@ -25,13 +25,13 @@ export interface AuthorizationParameters {
  */
 export async function buildRequestObject(
   params: AuthorizationParameters,
-  { issuer, key, ttl, now }: { issuer: string; key: RpKey; ttl: number; now: number },
+  { issuer, key, ttl, now, jti = randomUUID() }: { issuer: string; key: RpKey; ttl: number; now: number; jti?: string },
 ): Promise<string> {
   return new SignJWT({ ...params })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(params.client_id)
     .setAudience(issuer)
-    .setJti(randomUUID())
+    .setJti(jti)
     .setIssuedAt(now)
     .setExpirationTime(now + ttl)
     .sign(key.privateKey)

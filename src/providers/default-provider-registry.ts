@@ -14,6 +14,8 @@ export interface DefaultProviderRegistryOptions {
   /** Seconds metadata stays cached. */
   metadataTtl: number
   clockTolerance: number
+  /** Called with each freshly resolved OP and the entity statement it came from (rule G1: keep the chain used). */
+  onResolved?: (provider: ResolvedProvider, statement: string | undefined) => void
 }
 
 /**
@@ -27,6 +29,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
   readonly #fetch: OpFetch
   readonly #ttlMs: number
   readonly #clockTolerance: number
+  readonly #onResolved: DefaultProviderRegistryOptions['onResolved']
   readonly #cache = new Map<string, { value: Promise<ResolvedProvider>; expires: number }>()
 
   constructor(options: DefaultProviderRegistryOptions) {
@@ -34,6 +37,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     this.#fetch = options.fetch
     this.#ttlMs = options.metadataTtl * 1000
     this.#clockTolerance = options.clockTolerance
+    this.#onResolved = options.onResolved
   }
 
   list(): readonly ProviderConfig[] {
@@ -70,10 +74,12 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     checkMetadata(config, metadata)
     const jwks = await this.#coreKeys(config, metadata)
     const displayName = config.name ?? metadata.organization_name ?? metadata.op_name ?? new URL(config.issuer).host
-    return { config, metadata, jwks, source, displayName }
+    const resolved: ResolvedProvider = { config, metadata, jwks, source, displayName }
+    this.#onResolved?.(resolved, fromEc?.statement)
+    return resolved
   }
 
-  async #fromEntityConfiguration(config: ProviderConfig): Promise<{ metadata: OpMetadata; source: 'entity-configuration' } | undefined> {
+  async #fromEntityConfiguration(config: ProviderConfig): Promise<{ metadata: OpMetadata; source: 'entity-configuration'; statement: string } | undefined> {
     const url = `${config.issuer}/.well-known/openid-federation`
     const response = await this.#fetch(url, { headers: { accept: `${ENTITY_STATEMENT_TYPE}, application/jwt` } })
     if (response.status === 404) return undefined
@@ -105,6 +111,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     return {
       metadata: { organization_name: federationEntity?.organization_name, ...metadata },
       source: 'entity-configuration',
+      statement: jwt,
     }
   }
 

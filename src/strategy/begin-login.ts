@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import * as oidc from 'openid-client'
+import { secretTag } from '../log/redact.ts'
 import type { SpidLevel } from '../levels.ts'
 import { buildAuthorizationUrl, buildRequestObject, type AuthorizationParameters } from '../protocol/request-object.ts'
 import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
@@ -53,11 +55,13 @@ export async function beginLogin(ctx: StrategyContext, session: unknown, request
     claims: profile.claims({ fields: options.attributes, required: options.requiredAttributes, userinfoClaims: options.userinfoClaims }),
     ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),
   }
+  const jti = randomUUID()
   const requestObject = await buildRequestObject(params, {
     issuer: provider.config.issuer,
     key: options.keys.signing,
     ttl: options.requestObjectTtl,
     now,
+    jti,
   })
   const undo = putTransaction(session, tx, { max: options.maxPendingLogins, now })
   try {
@@ -68,5 +72,9 @@ export async function beginLogin(ctx: StrategyContext, session: unknown, request
     undo()
     throw error
   }
+  ctx.audit('authorization.requested', {
+    iss: provider.config.issuer, jti, iat: now, exp: now + options.requestObjectTtl, state_hash: secretTag(tx.state),
+    acr: params.acr_values, scope: params.scope, prompt: params.prompt, ...(request.expectedSub ? { sub: request.expectedSub, step_up: true } : {}),
+  })
   return buildAuthorizationUrl(provider.metadata.authorization_endpoint, params, requestObject)
 }

@@ -9,6 +9,7 @@ import { checkRequiredAttributes, missingAttributes } from '../checks/check-requ
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { InsufficientLevelError, OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
 import { verifyOpJwt } from '../protocol/id-token.ts'
+import { secretTag } from '../log/redact.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import { fetchUserinfo } from '../protocol/userinfo.ts'
 import { toProfile } from '../profile/to-profile.ts'
@@ -40,6 +41,10 @@ export interface FinishedLogin {
 export async function finishLogin(ctx: StrategyContext, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
   const now = ctx.now()
   const tx = takeTransaction(session, params.state, now)
+  ctx.audit('authorization.answered', {
+    iss: tx.issuer, state_hash: secretTag(tx.state), ...(params.code ? { code_hash: secretTag(params.code) } : {}),
+    ...(params.error ? { outcome: 'error' as const, error: params.error } : {}),
+  })
   if (params.error !== undefined) throw opErrorFrom(params.error)
   checkIssuerParameter(params.iss, tx.issuer)
   if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
@@ -57,6 +62,10 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
     what: 'ID token',
   })
   checkIdTokenClaims(idClaims)
+  ctx.audit('token.issued', {
+    iss: provider.config.issuer, sub: idClaims.sub as string, jti: idClaims.jti as string, iat: idClaims.iat as number, exp: idClaims.exp as number,
+    acr: idClaims.acr as string, code_hash: secretTag(params.code), at_hash: idClaims.at_hash as string, ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
+  })
   checkAtHash(idClaims.at_hash, tokens.access_token, alg)
   const acr = checkAcrSatisfies(idClaims.acr, tx.level)
   const sub = idClaims.sub as string
@@ -76,6 +85,10 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
     fetch: ctx.fetch,
   })
   checkUserinfoSubject(userinfo.sub, sub)
+  ctx.audit('userinfo.received', {
+    iss: provider.config.issuer, sub, jti: userinfo.jti as string | undefined, iat: userinfo.iat as number | undefined, exp: userinfo.exp as number | undefined,
+    claims_released: Object.keys(userinfo).filter((name) => !PROTOCOL_CLAIMS.has(name)).sort(),
+  })
 
   const auth: SpidAuthState = {
     issuer: provider.config.issuer,
@@ -100,6 +113,10 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
   if (profile.problems) {
     ctx.options.logger.warn({ event: 'login.attributes_invalid', issuer: provider.config.issuer, problems: profile.problems.map((p) => ({ field: p.field, reason: p.reason })) }, 'attributes refused by normalization')
   }
+  ctx.audit('login.succeeded', {
+    iss: provider.config.issuer, sub, acr, jti: auth.idTokenJti, iat: auth.authTime, state_hash: secretTag(tx.state),
+    ...(ctx.options.auditPersonalData && profile.fiscalNumber ? { fiscal_number_hash: secretTag(profile.fiscalNumber) } : {}),
+  })
   return { profile, auth, transaction: tx }
 }
 

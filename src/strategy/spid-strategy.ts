@@ -71,6 +71,7 @@ export class SpidStrategy extends Strategy {
     run.catch((error: unknown) => {
       const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
       this.ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
+      if (this.isCallback(req)) this.ctx.audit('login.failed', { iss: req.session?.spid?.issuer ?? '', outcome: 'error', error_code: spidError.code })
       if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
       if (spidError.code !== 'ERR_SPID_SUBJECT_CHANGED') return this.error(spidError)
       // A step-up that came back as someone else: the session being raised is not trusted either.

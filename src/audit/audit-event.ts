@@ -1,0 +1,42 @@
+/**
+ * One audit record (rules G1-G2): what happened in an authentication transaction, indexed by the
+ * fields SPID asks for. Secrets appear only as tags (`*_hash`); personal attributes never do,
+ * except the released claim names, and a fiscal-number tag when the app opts in.
+ */
+export interface AuditEvent {
+  /** `noun.verb`: authorization.requested, login.succeeded, token.refreshed, … */
+  type: AuditEventType
+  /** ISO 8601. */
+  time: string
+  client_id: string
+  /** The OP. */
+  iss: string
+  /** Pairwise subject, once known. */
+  sub?: string
+  /** `jti` of the token or request object concerned. */
+  jti?: string
+  iat?: number
+  exp?: number
+  /** Tag of the authorization code (never the code). */
+  code_hash?: string
+  /** Tag of `state`, linking the request to its callback. */
+  state_hash?: string
+  acr?: string
+  outcome: 'ok' | 'error'
+  /** The SpidError code, for failures. */
+  error_code?: string
+  [detail: string]: unknown
+}
+
+export type AuditEventType =
+  | 'authorization.requested' | 'authorization.answered' | 'token.issued' | 'userinfo.received'
+  | 'login.succeeded' | 'login.failed' | 'token.refreshed' | 'token.revoked' | 'token.introspected'
+  | 'trust_chain.resolved'
+
+/**
+ * Where audit records go. `write` may be sync or async; its failures are logged, never thrown
+ * into a login. Keep records 24 months, encrypted, with integrity (rules G1, G3).
+ */
+export interface AuditSink {
+  write(event: AuditEvent): void | Promise<void>
+}
