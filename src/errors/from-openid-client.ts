@@ -27,7 +27,8 @@ export function fromOpenidClient(error: unknown, during: string): SpidError {
     return new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', `invalid OP response to the ${during} (${String(code)})`, { cause: error })
   }
   if (code === 'OAUTH_RESPONSE_IS_NOT_JSON' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || code === 'OAUTH_PARSE_ERROR') {
-    return new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', `OP answered the ${during} with a malformed response`, { cause: error, status: 502 })
+    // openid-client reads error bodies on 4xx only: a 5xx, HTML or unparsable answer lands here.
+    return new OpError('ERR_SPID_OP_ERROR', `OP answered the ${during} with something that is not an OAuth response (${String(code)})`, { status: 502, oauthError: 'server_error', cause: error })
   }
   return new OpError('ERR_SPID_OP_ERROR', `the ${during} failed (${String(code ?? (error as Error)?.name ?? 'unknown')})`, { status: 502, oauthError: 'server_error', cause: error })
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ErrorRequestHandler, Request, Response } from 'express'
-import { InsufficientLevelError, isSpidError, type SpidError } from '../errors/spid-error.ts'
+import { InsufficientLevelError, SpidError, isSpidError } from '../errors/spid-error.ts'
 import { label, userMessage, type Language } from '../errors/messages.ts'
 import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
@@ -36,8 +36,9 @@ export interface SpidErrorHandlerOptions {
 export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRequestHandler {
   const logger = options.logger ?? createDefaultLogger()
   const render = options.renderErrorPage ?? renderDefaultErrorPage
-  return (err, req, res, next) => {
-    if (!isSpidError(err)) return next(err)
+  return (error, req, res, next) => {
+    const err = isSpidError(error) ? error : fromRequestParsing(error)
+    if (!err) return next(error)
     const requestId = randomUUID()
     const level = err.status >= 500 ? 'error' : 'warn'
     logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
@@ -59,6 +60,17 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     const { title, text } = userMessage(err.code, lang)
     render({ code: err.code, status: err.status, title, text, requestId, lang, retryUrl: options.retryUrl ?? '/' }, req, res)
   }
+}
+
+/**
+ * body-parser's own errors (413 too large, 400 malformed, 415 charset) become typed 4xx errors, so
+ * an oversized or broken form gets the same clean answer as any other bad input.
+ */
+function fromRequestParsing(error: unknown): SpidError | undefined {
+  const e = error as { type?: unknown; status?: unknown; statusCode?: unknown } | null
+  const status = Number(e?.status ?? e?.statusCode)
+  if (typeof e?.type !== 'string' || !/^(entity|encoding|charset|request|parameters)\./.test(e.type) || !(status >= 400 && status < 500)) return undefined
+  return new SpidError('ERR_SPID_BAD_REQUEST', `request body refused (${e.type})`, { status, cause: error })
 }
 
 /** RFC 6750 / RFC 9470 challenge for 401s, so API clients know whether to log in or step up. */

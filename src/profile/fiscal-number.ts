@@ -10,16 +10,20 @@ const ODD: Record<string, number> = {
 
 const PERSON_CODE = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/
 
-/** Whether a 16-character code has the right shape and check character. */
-export function isValidPersonFiscalCode(code: string): boolean {
-  if (!PERSON_CODE.test(code)) return false
+/** The check character of the first 15 characters of a natural person's code. */
+export function personFiscalCodeCheckCharacter(first15: string): string {
   let sum = 0
   for (let i = 0; i < 15; i++) {
-    const c = code[i] as string
+    const c = first15[i] as string
     // Positions are counted from 1: odd positions use the table, even ones the plain value.
     sum += i % 2 === 0 ? (ODD[c] as number) : /\d/.test(c) ? Number(c) : c.charCodeAt(0) - 65
   }
-  return String.fromCharCode(65 + (sum % 26)) === code[15]
+  return String.fromCharCode(65 + (sum % 26))
+}
+
+/** Whether a 16-character code has the right shape and check character. */
+export function isValidPersonFiscalCode(code: string): boolean {
+  return PERSON_CODE.test(code) && personFiscalCodeCheckCharacter(code.slice(0, 15)) === code[15]
 }
 
 /** Whether an 11-digit number (legal person's fiscal number, VAT number) has the right check digit. */

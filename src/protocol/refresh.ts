@@ -32,7 +32,7 @@ export async function refreshSession(ctx: StrategyContext, provider: ResolvedPro
     clockTolerance: ctx.options.clockTolerance,
     what: 'ID token',
   })
-  checkIdTokenClaims(payload)
+  checkIdTokenClaims(payload, { now: Math.floor(Date.now() / 1000), clockTolerance: ctx.options.clockTolerance })
   checkAtHash(payload.at_hash, tokens.access_token, alg)
   const acr = checkRefreshedIdToken(payload, { sub: auth.sub, authTime: auth.authTime, clockTolerance: ctx.options.clockTolerance })
   ctx.audit('token.refreshed', {

@@ -61,7 +61,8 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
     clockTolerance: ctx.options.clockTolerance,
     what: 'ID token',
   })
-  checkIdTokenClaims(idClaims)
+  checkIdTokenClaims(idClaims, { now: Math.floor(Date.now() / 1000), clockTolerance: ctx.options.clockTolerance })
+  ctx.replay.checkAndRemember(idClaims.jti as string, idClaims.exp as number, Math.floor(Date.now() / 1000))
   ctx.audit('token.issued', {
     iss: provider.config.issuer, sub: idClaims.sub as string, jti: idClaims.jti as string, iat: idClaims.iat as number, exp: idClaims.exp as number,
     acr: idClaims.acr as string, code_hash: secretTag(params.code), at_hash: idClaims.at_hash as string, ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),

@@ -48,12 +48,14 @@ export class SpidStrategy extends Strategy {
   readonly options: ResolvedOptions
   // Not a #private field: passport calls authenticate() on Object.create(strategy), which fails brand checks.
   private readonly ctx: StrategyContext
+  private readonly callbackPath: string
 
   /** @throws SpidConfigError listing every problem in `options`. */
   constructor(options: SpidStrategyOptions) {
     super()
     this.options = resolveOptions(options)
     this.ctx = createStrategyContext(this.options)
+    this.callbackPath = new URL(this.options.redirectUri).pathname
   }
 
   /** The OPs on offer, and how their metadata is found. */
@@ -79,8 +81,12 @@ export class SpidStrategy extends Strategy {
     })
   }
 
-  /** Override point: whether this request is the OP's answer rather than a login to start. */
+  /**
+   * Override point: whether this request is the OP's answer rather than a login to start. The
+   * redirect URI's path is always a callback, even without parameters: it never starts a login.
+   */
   isCallback(req: Request): boolean {
+    if (req.path === this.callbackPath) return true
     const params = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined
     return !!params && ('code' in params || 'error' in params || 'state' in params)
   }

@@ -5,6 +5,7 @@ import { DefaultProviderRegistry } from '../providers/default-provider-registry.
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import type { AuditEvent, AuditEventType } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
+import { ReplayCache } from '../checks/replay-cache.ts'
 
 /** Everything a login step needs, built once per strategy. */
 export interface StrategyContext {
@@ -12,6 +13,8 @@ export interface StrategyContext {
   registry: ProviderRegistry
   fetch: OpFetch
   client: OpClientContext
+  /** ID token jtis already accepted (rule I2). */
+  replay: ReplayCache
   /** Epoch seconds; replaceable in tests that need another clock. */
   now(): number
   /** Writes an audit record (client_id and time filled in); a failing sink is logged, not thrown. */
@@ -59,6 +62,7 @@ export function createStrategyContext(options: ResolvedOptions): StrategyContext
       clockTolerance: options.clockTolerance,
     },
     now: () => Math.floor(Date.now() / 1000),
+    replay: new ReplayCache(),
     audit,
   }
 }

@@ -51,10 +51,13 @@ describe('checkAtHash (rule I3)', () => {
 })
 
 describe('checkIdTokenClaims (rule I2)', () => {
-  it('needs jti and sub', () => {
-    checkIdTokenClaims({ jti: 'j', sub: 's' })
-    assert.equal(code(() => checkIdTokenClaims({ sub: 's' })), 'ERR_SPID_ID_TOKEN_INVALID')
-    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: '' })), 'ERR_SPID_ID_TOKEN_INVALID')
+  const at = { now: 1000, clockTolerance: 60 }
+  it('needs jti, sub and an iat not in the future', () => {
+    checkIdTokenClaims({ jti: 'j', sub: 's', iat: 1060 }, at)
+    assert.equal(code(() => checkIdTokenClaims({ sub: 's', iat: 1000 }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
+    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: '', iat: 1000 }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
+    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: 's', iat: 1061 }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
+    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: 's' }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
   })
 })
 
