@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { SessionCipher } from '../session/session-cipher.ts'
 import type { AuditEvent, AuditSink } from './audit-event.ts'
 
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/
@@ -34,7 +35,7 @@ interface Line {
 export class JsonLinesAuditSink implements AuditSink {
   readonly #dir: string
   readonly #retentionDays: number
-  readonly #key: Buffer | undefined
+  readonly #cipher: SessionCipher | undefined
   readonly #now: () => Date
   #seq = 0
   #prev = GENESIS
@@ -43,9 +44,9 @@ export class JsonLinesAuditSink implements AuditSink {
   constructor(options: JsonLinesAuditSinkOptions) {
     this.#dir = options.dir
     this.#retentionDays = options.retentionDays ?? 730
-    this.#key = options.encryptionKey
+    // The same AES-256-GCM record format as sessions (key id, version), so keys rotate alike.
+    this.#cipher = options.encryptionKey ? new SessionCipher([options.encryptionKey]) : undefined
     this.#now = options.now ?? (() => new Date())
-    if (this.#key && this.#key.length !== 32) throw new TypeError('audit encryptionKey must be 32 bytes')
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
     const last = lastLine(this.#dir)
     if (last) {
@@ -61,7 +62,7 @@ export class JsonLinesAuditSink implements AuditSink {
       this.#expire()
     }
     const seq = this.#seq + 1
-    const body = this.#key ? { enc: encrypt(JSON.stringify(event), this.#key) } : { event }
+    const body = this.#cipher ? { enc: this.#cipher.encrypt(JSON.stringify(event)) } : { event }
     const hash = chainHash(seq, this.#prev, body)
     const line: Line = { seq, prev: this.#prev, hash, ...body }
     appendFileSync(join(this.#dir, `audit-${day}.jsonl`), `${JSON.stringify(line)}\n`, { mode: 0o600 })
@@ -94,6 +95,7 @@ export interface AuditVerification {
 export function verifyAuditLog(dir: string, encryptionKey?: Buffer): AuditVerification {
   const problems: string[] = []
   const events: AuditEvent[] = []
+  const cipher = encryptionKey ? new SessionCipher([encryptionKey]) : undefined
   let records = 0
   let expectedSeq: number | undefined
   let prev: string | undefined
@@ -118,8 +120,8 @@ export function verifyAuditLog(dir: string, encryptionKey?: Buffer): AuditVerifi
       if (prev !== undefined && line.prev !== prev) problems.push(`${where}: does not follow the record before it (prev hash differs)`)
       const body = line.enc !== undefined ? { enc: line.enc } : { event: line.event }
       if (chainHash(line.seq, line.prev, body) !== line.hash) problems.push(`${where}: content does not match its hash (edited)`)
-      if (line.enc !== undefined && encryptionKey) {
-        const plain = decrypt(line.enc, encryptionKey)
+      if (line.enc !== undefined && cipher) {
+        const plain = cipher.decrypt(line.enc)
         if (plain === undefined) problems.push(`${where}: does not decrypt with the key given`)
         else events.push(JSON.parse(plain) as AuditEvent)
       } else if (line.event) {
@@ -147,23 +149,4 @@ function lastLine(dir: string): Line | undefined {
     if (lines.length) return JSON.parse(lines[lines.length - 1] as string) as Line
   }
   return undefined
-}
-
-function encrypt(plaintext: string, key: Buffer): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
-  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-  return `${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${ct.toString('base64url')}`
-}
-
-function decrypt(record: string, key: Buffer): string | undefined {
-  const [iv, tag, ct] = record.split('.')
-  if (!iv || !tag || ct === undefined) return undefined
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8')
-  } catch {
-    return undefined
-  }
 }

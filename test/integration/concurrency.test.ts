@@ -9,7 +9,7 @@ import { personFiscalCodeCheckCharacter } from '../../src/profile/fiscal-number.
 import type { TestUser } from '../../src/test-op/index.ts'
 import { login, me } from '../fixtures/login.ts'
 import { sharedRedisUrl, startPrivateRedis } from '../fixtures/redis.ts'
-import { startStack, type Stack } from '../fixtures/stack.ts'
+import { startStack } from '../fixtures/stack.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
 
 const USERS = 100

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
+import { decodeJwt, importJWK } from 'jose'
 import { login, loginUntilCallback, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
-import { startTamperingProxy, type Rewrite } from '../fixtures/tampering-proxy.ts'
+import { resignIdToken, startTamperingProxy, type Rewrite } from '../fixtures/tampering-proxy.ts'
 import { UserAgent, type Hop } from '../fixtures/user-agent.ts'
 
 export const FUZZ_RUNS = 300
@@ -41,14 +41,7 @@ describe('hostile input and faults', () => {
     assert.equal((await me(ua, stack.appUrl)).authenticated, false, 'no session after a refused callback')
   }
 
-  /** Re-signs the token response's ID token after `change`. */
-  const resignIdToken = (change: (claims: Record<string, unknown>) => void): Rewrite => async (response) => {
-    const body = JSON.parse(response.body)
-    const claims = decodeJwt(body.id_token) as Record<string, unknown>
-    change(claims)
-    body.id_token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: decodeProtectedHeader(body.id_token).kid as string }).sign(opKey)
-    return { ...response, body: JSON.stringify(body) }
-  }
+  const resignWithOpKey = (change: (claims: Record<string, unknown>) => void): Rewrite => resignIdToken(change, opKey)
 
   describe('malformed callbacks get a clean 400 and no session', () => {
     const cases: [string, (state: string, code: string) => string][] = [
@@ -119,7 +112,7 @@ describe('hostile input and faults', () => {
         firstJti = claims.jti as string
         return response
       }
-      return resignIdToken((c) => { c.jti = firstJti })(response)
+      return resignWithOpKey((c) => { c.jti = firstJti })(response)
     })
     assert.equal((await login(new UserAgent(), stack.appUrl, 'level=1')).status, 302)
     const ua = new UserAgent()
@@ -161,12 +154,12 @@ describe('hostile input and faults', () => {
 
   it('tolerates 60 s of clock skew by default and refuses more', async () => {
     const now = Math.floor(Date.now() / 1000)
-    proxy.rewrite('/token', resignIdToken((c) => { c.iat = now + 30 }))
+    proxy.rewrite('/token', resignWithOpKey((c) => { c.iat = now + 30 }))
     assert.equal((await login(new UserAgent(), stack.appUrl, 'level=1')).status, 302, 'iat 30 s ahead is tolerated')
-    proxy.rewrite('/token', resignIdToken((c) => { c.iat = now + 180 }))
+    proxy.rewrite('/token', resignWithOpKey((c) => { c.iat = now + 180 }))
     const ahead = await login(new UserAgent(), stack.appUrl, 'level=1')
     assert.equal(codeOf(ahead), 'ERR_SPID_ID_TOKEN_INVALID', 'iat 3 minutes ahead is refused')
-    proxy.rewrite('/token', resignIdToken((c) => { c.exp = now - 180; c.iat = now - 480 }))
+    proxy.rewrite('/token', resignWithOpKey((c) => { c.exp = now - 180; c.iat = now - 480 }))
     const expired = new UserAgent()
     assert.equal(codeOf(await login(expired, stack.appUrl, 'level=1')), 'ERR_SPID_ID_TOKEN_INVALID', 'an ID token expired 3 minutes ago is refused')
     await assertNoSession(expired)

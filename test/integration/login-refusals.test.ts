@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict'
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
 import { after, afterEach, before, describe, it } from 'node:test'
-import { CompactEncrypt, SignJWT, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose'
+import { CompactEncrypt, SignJWT, importJWK, type JWK } from 'jose'
 import { login, loginUntilCallback, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
-import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
+import { resignIdToken, startTamperingProxy } from '../fixtures/tampering-proxy.ts'
 import { UserAgent, type Hop } from '../fixtures/user-agent.ts'
 
 function errorCode(hop: Hop): string {
@@ -47,14 +47,7 @@ describe('login refusals', () => {
 
   /** Re-signs the ID token of a token response after `change`, with `key` (the OP's by default). */
   function rewriteIdToken(change: (claims: Record<string, unknown>) => void, key?: CryptoKey) {
-    proxy.rewrite('/token', async (response) => {
-      const body = JSON.parse(response.body)
-      const claims = decodeJwt(body.id_token) as Record<string, unknown>
-      const header = decodeProtectedHeader(body.id_token)
-      change(claims)
-      body.id_token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: header.kid as string }).sign(key ?? opKey)
-      return { ...response, body: JSON.stringify(body) }
-    })
+    proxy.rewrite('/token', resignIdToken(change, key ?? opKey))
   }
 
   it('control: the proxied OP logs in normally', async () => {

@@ -8,6 +8,11 @@ import { describe, it } from 'node:test'
 const root = new URL('../../', import.meta.url).pathname
 
 describe('built package', () => {
+  it('type-checks, sources, example app and tests alike (strict)', () => {
+    // tsx runs the tests without type-checking them: this is where type errors surface.
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')], { stdio: 'pipe' })
+  })
+
   it('compiles and exposes its documented entry points to plain Node', () => {
     // Inside the repository, so the compiled files resolve this package's node_modules.
     const out = mkdtempSync(join(root, '.build-check-'))
