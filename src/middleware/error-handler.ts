@@ -42,7 +42,9 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     const requestId = randomUUID()
     const level = err.status >= 500 ? 'error' : 'warn'
     logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
-    if (res.headersSent) return next(err)
+    // An error after the answer was sent (a session save failing at the end, say) is only logged:
+    // passed on, Express would destroy the socket and break the client's next keep-alive request.
+    if (res.headersSent) return
 
     res.status(err.status)
     res.set('Cache-Control', 'no-store')

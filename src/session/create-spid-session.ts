@@ -109,7 +109,6 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: o.secureCookie ?? 'auto', path: '/', maxAge: maxAge * 1000 },
   })
   const renew = renewExpiryWhenSpent(maxAge * 1000, (o.renewBelow ?? 0.5) * maxAge * 1000)
