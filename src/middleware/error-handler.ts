@@ -89,18 +89,21 @@ function quoteSafe(text: string): string {
   return text.replace(/["\\\r\n]/g, ' ')
 }
 
-/** The default page: no scripts, no external resources, inline CSS via a style element only. */
+/**
+ * The default page: plain semantic HTML, no script, no style and nothing external, so it renders
+ * under any Content Security Policy. Apps with a look of their own pass `renderErrorPage`.
+ */
 export function renderDefaultErrorPage(ctx: ErrorPageContext, _req: Request, res: Response): void {
   res.type('html').send(`<!doctype html>
 <html lang="${ctx.lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(ctx.title)}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1a1a1a">
+<body>
 <main>
-<h1 style="color: #0066cc">${escapeHtml(ctx.title)}</h1>
+<h1>${escapeHtml(ctx.title)}</h1>
 <p>${escapeHtml(ctx.text)}</p>
 <p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('home', ctx.lang))}</a></p>
-<p style="color: #5c6f82; font-size: .85rem">${escapeHtml(ctx.code)} · ${escapeHtml(ctx.requestId)}</p>
+<p><small>${escapeHtml(ctx.code)} · ${escapeHtml(ctx.requestId)}</small></p>
 </main>
 </body>
 </html>`)
