@@ -26,6 +26,9 @@ const OP_ERROR_CODES = new Set([
   'registration_not_supported', 'invalid_request_object', 'invalid_client', 'not_found',
 ])
 
+/** Failures already written to the audit log here, so the strategy does not write them twice. */
+export const AUDITED_FAILURES = new WeakSet<object>()
+
 export interface FinishedLogin {
   profile: SpidProfile
   auth: SpidAuthState
@@ -39,8 +42,19 @@ export interface FinishedLogin {
  * jti (I2) → at_hash (I3) → acr ≥ level asked (I4) → UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
  */
 export async function finishLogin(ctx: StrategyContext, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
+  const tx = takeTransaction(session, params.state, ctx.now())
+  try {
+    return await completeLogin(ctx, tx, params, previous)
+  } catch (error) {
+    // Recorded here, where the OP of the transaction is known (rule G2 indexes by iss).
+    ctx.audit('login.failed', { iss: tx.issuer, state_hash: secretTag(tx.state), outcome: 'error', error_code: (error as { code?: string }).code ?? 'unknown' })
+    if (error && typeof error === 'object') AUDITED_FAILURES.add(error)
+    throw error
+  }
+}
+
+async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params: CallbackParameters, previous: SpidAuthState | undefined): Promise<FinishedLogin> {
   const now = ctx.now()
-  const tx = takeTransaction(session, params.state, now)
   ctx.audit('authorization.answered', {
     iss: tx.issuer, state_hash: secretTag(tx.state), ...(params.code ? { code_hash: secretTag(params.code) } : {}),
     ...(params.error ? { outcome: 'error' as const, error: params.error } : {}),

@@ -10,7 +10,7 @@ import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { withLogin } from '../session/spid-user.ts'
 import { endSession } from '../middleware/spid-context.ts'
 import { beginLogin } from './begin-login.ts'
-import { finishLogin } from './finish-login.ts'
+import { AUDITED_FAILURES, finishLogin } from './finish-login.ts'
 import { createStrategyContext, type StrategyContext } from './strategy-context.ts'
 
 /**
@@ -73,7 +73,9 @@ export class SpidStrategy extends Strategy {
     run.catch((error: unknown) => {
       const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
       this.ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
-      if (this.isCallback(req)) this.ctx.audit('login.failed', { iss: req.session?.spid?.issuer ?? '', outcome: 'error', error_code: spidError.code })
+      // Callbacks refused before their transaction was found (no OP known yet); the rest are
+      // recorded by finishLogin with their OP.
+      if (this.isCallback(req) && !AUDITED_FAILURES.has(error as object)) this.ctx.audit('login.failed', { iss: '', outcome: 'error', error_code: spidError.code })
       if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
       if (spidError.code !== 'ERR_SPID_SUBJECT_CHANGED') return this.error(spidError)
       // A step-up that came back as someone else: the session being raised is not trusted either.

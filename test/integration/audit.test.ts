@@ -47,7 +47,10 @@ describe('audit log of real logins', () => {
     for (const field of ['client_id', 'iss', 'sub', 'jti', 'iat', 'exp', 'code_hash', 'acr']) assert.ok(issued[field] !== undefined, `token.issued has ${field}`)
     assert.equal(issued.client_id, stack.appUrl)
     assert.equal(events.find((e) => e.type === 'authorization.answered')?.code_hash, issued.code_hash, 'the code links the callback to the tokens')
-    assert.equal(events.find((e) => e.type === 'login.failed')?.error_code, 'ERR_SPID_ACR_TOO_LOW')
+    const failed = events.find((e) => e.type === 'login.failed')
+    assert.equal(failed?.error_code, 'ERR_SPID_ACR_TOO_LOW')
+    assert.equal(failed?.iss, proxy.url, 'a failed login names its OP')
+    assert.equal(events.filter((e) => e.type === 'login.failed').length, 1, 'recorded once')
     assert.ok(events.find((e) => e.type === 'login.succeeded')?.fiscal_number_hash, 'fiscal number tagged on opt-in')
   })
 
