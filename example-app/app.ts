@@ -8,6 +8,7 @@ import {
   type DevKeySet, type Logger, type ProviderOptions, type SpidProfile, type SpidStrategyOptions,
 } from '../src/index.ts'
 import { requestLanguage } from '../src/middleware/language.ts'
+import { wantsJson } from '../src/middleware/wants-json.ts'
 import { errorPage, levelPage, loginPage, profilePage, welcomePage, type ProviderChoice } from './pages.ts'
 
 export interface ExampleAppConfig {
@@ -78,7 +79,7 @@ export function createExampleApp(config: ExampleAppConfig) {
   app.use(spidContext(strategy))
 
   const user = (req: Request) => req.user as SpidProfile | undefined
-  const html = (req: Request) => req.accepts(['html', 'json']) !== 'json'
+  const html = (req: Request) => !wantsJson(req)
 
   app.get('/', async (req, res) => {
     const lang = requestLanguage(req)

@@ -11,10 +11,7 @@ export function missingAttributes(profile: SpidProfile, required: readonly Profi
   })
 }
 
-/** A required attribute the OP did not release (or released invalid) fails the login. */
-export function checkRequiredAttributes(profile: SpidProfile, required: readonly ProfileField[]): void {
-  const missing = missingAttributes(profile, required)
-  if (missing.length > 0) {
-    throw new SpidError('ERR_SPID_ATTRIBUTE_MISSING', `required attributes missing or invalid: ${missing.join(', ')}`)
-  }
+/** Rule U4 in practice: a login missing a required attribute (absent or refused) fails. */
+export function missingAttributesError(missing: readonly ProfileField[]): SpidError {
+  return new SpidError('ERR_SPID_ATTRIBUTE_MISSING', `required attributes missing or invalid: ${missing.join(', ')}`)
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
 import { escapeHtml } from './html.ts'
 import { requestLanguage } from './language.ts'
+import { wantsJson } from './wants-json.ts'
 
 /** What a custom error page receives. Everything in it is safe to show; escape it all the same. */
 export interface ErrorPageContext {
@@ -51,7 +52,7 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     const challenge = wwwAuthenticate(err)
     if (challenge) res.set('WWW-Authenticate', challenge)
 
-    if (req.accepts(['html', 'json']) === 'json') {
+    if (wantsJson(req)) {
       const loginUrl = err instanceof InsufficientLevelError ? err.loginUrl : undefined
       res.json(err.expose
         ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId, ...(loginUrl ? { login_url: loginUrl } : {}) }

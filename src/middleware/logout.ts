@@ -6,6 +6,7 @@ import { opClientFor } from '../protocol/op-client.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import type { SpidStrategy } from '../strategy/spid-strategy.ts'
 import { secretTag } from '../log/redact.ts'
+import { wantsJson } from './wants-json.ts'
 
 export interface LogoutOptions {
   /** Where to send the browser afterwards. Default `/`. */
@@ -35,7 +36,7 @@ export function spidLogout(strategy: SpidStrategy, options: LogoutOptions = {}):
     }
     const finish = () => {
       res.clearCookie(cookieName, { path: '/' })
-      if (req.accepts(['html', 'json']) === 'json') return res.status(200).json({ authenticated: false })
+      if (wantsJson(req)) return res.status(200).json({ authenticated: false })
       res.redirect(303, redirectTo)
     }
     if (!req.session) return finish()

@@ -82,7 +82,7 @@ export function spidContext(strategy: SpidStrategy, options: SpidContextOptions 
         const a = auth()
         return a ? effectiveLevel(a, ctx.now(), ctx.options.levelMaxAge) : undefined
       },
-      get acr() { return auth()?.refreshed ? toLevel(1) : auth()?.acr },
+      get acr() { return auth()?.acr },
       get refreshed() { return auth()?.refreshed ?? false },
       get offline() { return Boolean(auth()?.refreshToken) },
       get authTime() { return auth()?.authTime },

@@ -36,8 +36,6 @@ export const DEFAULTS = {
   levelMaxAge: { 1: Number.POSITIVE_INFINITY, 2: 900, 3: 900 },
   /** Lifetime in seconds of the signed request object (rule A5: at most 5 minutes). */
   requestObjectTtl: 120,
-  /** Lifetime in seconds of a client assertion. */
-  clientAssertionTtl: 60,
   /** Attributes asked for: a preset (`minimal`, `registry`, `full`) or profile field names. An OP releases only what is asked. */
   attributes: 'minimal' as const,
   /** Attributes without which a login fails (marked essential in the request). */

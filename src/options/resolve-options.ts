@@ -54,7 +54,6 @@ export interface ResolvedOptions {
   readonly entityConfigurationTtl: number
   readonly metadataTtl: number
   readonly requestObjectTtl: number
-  readonly clientAssertionTtl: number
   /** True when some URL is plain http on loopback: openid-client must be told to allow it. */
   readonly allowHttpLoopback: boolean
   readonly logger: Logger
@@ -133,7 +132,6 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
     entityConfigurationTtl: o.entityConfigurationTtl ?? DEFAULTS.entityConfigurationTtl,
     metadataTtl: o.metadataTtl ?? DEFAULTS.metadataTtl,
     requestObjectTtl: o.requestObjectTtl ?? DEFAULTS.requestObjectTtl,
-    clientAssertionTtl: DEFAULTS.clientAssertionTtl,
     allowHttpLoopback: httpUrls.length > 0,
     logger,
     providerRegistry: o.providerRegistry as ProviderRegistry | undefined,

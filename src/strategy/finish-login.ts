@@ -5,7 +5,7 @@ import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
 import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
 import { checkIssuerParameter } from '../checks/check-issuer-parameter.ts'
 import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
-import { checkRequiredAttributes, missingAttributes } from '../checks/check-required-attributes.ts'
+import { missingAttributes, missingAttributesError } from '../checks/check-required-attributes.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { InsufficientLevelError, OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
 import { verifyOpJwt } from '../protocol/id-token.ts'
@@ -122,7 +122,7 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
   const profile = toProfile(claims, provider.config.issuer)
   const missing = missingAttributes(profile, ctx.options.requiredAttributes)
   if (missing.length > 0) {
-    if (ctx.options.missingAttributes === 'error') checkRequiredAttributes(profile, ctx.options.requiredAttributes)
+    if (ctx.options.missingAttributes === 'error') throw missingAttributesError(missing)
     ctx.options.logger.warn({ event: 'login.attributes_missing', issuer: provider.config.issuer, missing }, 'required attributes missing')
   }
   if (profile.problems) {

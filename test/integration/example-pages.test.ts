@@ -44,4 +44,19 @@ describe('example app pages', () => {
     assert.equal(hop.status, 400)
     assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_STATE_MISMATCH')
   })
+
+  for (const [query, status, code] of [
+    ['level=2', 400, 'ERR_SPID_UNKNOWN_PROVIDER'],
+    ['idp=https%3A%2F%2Fnot-configured.example&level=2', 400, 'ERR_SPID_UNKNOWN_PROVIDER'],
+    ['idp=op0&level=7', 400, 'ERR_SPID_BAD_REQUEST'],
+    ['idp=op0&level=L2', 400, 'ERR_SPID_BAD_REQUEST'],
+  ] as const) {
+    it(`refuses to start a login with ${query} (${code}), and starts no session`, async () => {
+      const ua = new UserAgent()
+      const hop = await ua.request(`${stack.appUrl}/auth/spid?${query}`, { headers: { accept: 'application/json' } })
+      assert.equal(hop.status, status)
+      assert.equal(JSON.parse(hop.body).code, code)
+      assert.equal(ua.cookieNamed('spid.sid'), undefined)
+    })
+  }
 })
