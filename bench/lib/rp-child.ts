@@ -10,7 +10,8 @@ import { createBenchApp, type BenchAppConfig } from './bench-app.ts'
 import { prepareCryptoFloor } from './crypto-floor.ts'
 
 export type RpChildConfig = Omit<BenchAppConfig, 'baseUrl'>
-export type RpRequest = { id: number; cmd: 'cpu' } | { id: number; cmd: 'floor'; n: number }
+export type RpCommand = { cmd: 'cpu' } | { cmd: 'floor'; n: number }
+export type RpRequest = RpCommand & { id: number }
 
 const config = JSON.parse(process.env.BENCH_RP ?? '{}') as RpChildConfig
 const listening = await listenLater()

@@ -1,6 +1,6 @@
 /** Starts rp-child.ts in a child process and talks to it over IPC. */
 import { fork } from 'node:child_process'
-import type { RpChildConfig, RpRequest } from './rp-child.ts'
+import type { RpChildConfig, RpCommand } from './rp-child.ts'
 
 export interface RpProcess {
   url: string
@@ -13,7 +13,7 @@ export interface RpProcess {
 
 export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> {
   const child = fork(new URL('./rp-child.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_RP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RP_PROFILE}`] : [])],
     env: { ...process.env, BENCH_RP: JSON.stringify(config), NODE_ENV: 'development' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -27,7 +27,7 @@ export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> 
       waiting.delete(message.id as number)
     })
   })
-  const ask = (request: Omit<RpRequest, 'id'>) => new Promise<number>((resolve) => {
+  const ask = (request: RpCommand) => new Promise<number>((resolve) => {
     const id = nextId++
     waiting.set(id, (reply) => resolve(reply.cpuMicros))
     child.send({ ...request, id })
@@ -36,10 +36,15 @@ export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> 
     url,
     cpuMicros: () => ask({ cmd: 'cpu' }),
     floorMicros: (n) => ask({ cmd: 'floor', n }),
+    // Disconnecting lets the child exit by itself (and write a --cpu-prof profile, if asked for).
     close: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
+      child.once('exit', () => {
+        clearTimeout(kill)
+        resolve()
+      })
+      child.disconnect()
     }),
   }
 }

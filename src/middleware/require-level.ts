@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { InsufficientLevelError, NotAuthenticatedError, SpidError } from '../errors/spid-error.ts'
 import { levelSatisfies, toLevel, type SpidLevelInput } from '../levels.ts'
+import { refreshDue, type SpidRequestContext } from './spid-context.ts'
 import { wantsJson } from './wants-json.ts'
 
 export interface RequireLevelOptions {
@@ -28,27 +29,31 @@ export interface RequireLevelOptions {
  */
 export function requireSpidLevel(level: SpidLevelInput, options: RequireLevelOptions = {}): RequestHandler {
   const required = toLevel(level)
-  if (options.maxAge !== undefined && !(options.maxAge > 0)) throw new TypeError('requireSpidLevel: maxAge must be a positive number of seconds')
-  return async (req, res, next) => {
-    const spid = req.spid
-    if (!spid) return next(new SpidError('ERR_SPID_CONFIG_INVALID', 'requireSpidLevel needs app.use(spidContext(strategy)) before it'))
+  const { maxAge } = options
+  if (maxAge !== undefined && !(maxAge > 0)) throw new TypeError('requireSpidLevel: maxAge must be a positive number of seconds')
+
+  // Runs once the session is fresh. The common case (a session at the level) decides without
+  // awaiting anything and without negotiating the response format: only refusals need that.
+  const decide = (req: Request, res: Response, next: NextFunction, spid: SpidRequestContext) => {
+    const current = spid.authenticated ? spid.level : undefined
+    const tooOld = maxAge !== undefined && current !== undefined && (spid.authAge ?? Number.POSITIVE_INFINITY) > maxAge
+    if (current && levelSatisfies(current, required) && !tooOld) return next()
     const json = options.json ?? wantsJson(req)
-    try {
-      await spid.ensureFresh()
-    } catch (error) {
-      return next(error)
-    }
     if (!spid.authenticated) {
       if (json) return next(new NotAuthenticatedError('ERR_SPID_NOT_AUTHENTICATED', 'log in with SPID first'))
       return res.redirect(spid.loginUrl(required))
     }
-    const current = spid.level
-    const tooOld = options.maxAge !== undefined && (spid.authAge ?? Number.POSITIVE_INFINITY) > options.maxAge
-    if (current && levelSatisfies(current, required) && !tooOld) return next()
     if (json) {
-      const why = tooOld ? `a login within the last ${options.maxAge} s` : `${required}; the session has ${current ?? 'no valid level'}`
+      const why = tooOld ? `a login within the last ${maxAge} s` : `${required}; the session has ${current ?? 'no valid level'}`
       return next(new InsufficientLevelError('ERR_SPID_STEP_UP_REQUIRED', `this resource needs ${why}`, required, { loginUrl: spid.loginUrl(required) }))
     }
     res.redirect(spid.loginUrl(required))
+  }
+
+  return (req, res, next) => {
+    const spid = req.spid
+    if (!spid) return next(new SpidError('ERR_SPID_CONFIG_INVALID', 'requireSpidLevel needs app.use(spidContext(strategy)) before it'))
+    if (!refreshDue(spid)) return decide(req, res, next, spid)
+    spid.ensureFresh().then(() => decide(req, res, next, spid), next)
   }
 }

@@ -49,7 +49,8 @@ export interface ProfileProblem {
 /**
  * The user as the app sees it: camelCase, normalized, one shape for every OP and every naming
  * style (current, legacy `attributes.spid.gov.it`, aggregators). Fields the OP did not release
- * are absent; every claim received stays in `raw`.
+ * are absent. At login every claim received is also in `raw`; the session keeps the
+ * normalized fields only.
  */
 export interface SpidProfile {
   /** Pairwise subject: stable per user and OP, different at each OP. */
@@ -83,8 +84,8 @@ export interface SpidProfile {
   company?: SpidCompany
   /** Values received but refused (see ProfileProblem); absent when there were none. */
   problems?: ProfileProblem[]
-  /** Every claim received, as received. */
-  raw: Record<string, unknown>
+  /** Every claim received, as received: on the profile handed over at login, not kept in the session. */
+  raw?: Record<string, unknown>
 }
 
 /** Profile fields that can be requested from an OP. */

@@ -4,6 +4,22 @@ import { TokenValidationError } from '../errors/spid-error.ts'
 /** Rule F9: the only JWS algorithms an OP may sign with; `none` and `HS*` never pass. */
 export const OP_SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512']
 
+/**
+ * One imported key set per published JWKS object: jose imports a key the first time it is used and
+ * keeps it inside the key set, so building the set per verification would import every key anew.
+ * A registry that re-resolves an OP hands out a new JWKS object, and so gets a new set.
+ */
+const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>()
+
+function keySetOf(jwks: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {
+  let keySet = keySets.get(jwks)
+  if (!keySet) {
+    keySet = createLocalJWKSet(jwks)
+    keySets.set(jwks, keySet)
+  }
+  return keySet
+}
+
 export interface VerifiedJwt {
   payload: JWTPayload & Record<string, unknown>
   alg: string
@@ -18,7 +34,7 @@ export async function verifyOpJwt(
   { jwks, issuer, audience, clockTolerance, what }: { jwks: JSONWebKeySet; issuer: string; audience: string; clockTolerance: number; what: 'ID token' | 'UserInfo' },
 ): Promise<VerifiedJwt> {
   try {
-    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+    const { payload, protectedHeader } = await jwtVerify(jwt, keySetOf(jwks), {
       issuer,
       audience,
       algorithms: OP_SIGNING_ALGS,

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client'
 import type { RpKey } from '../keys/rp-keys.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
-import type { OpFetch } from './op-fetch.ts'
+import { toFetchResponse, type OpFetch } from './op-fetch.ts'
 
 export interface OpClientContext {
   clientId: string
@@ -14,12 +14,35 @@ export interface OpClientContext {
 
 type Endpoint = 'token_endpoint' | 'revocation_endpoint' | 'introspection_endpoint'
 
+/** Configurations by client, resolved OP (a re-resolved OP is a new object) and endpoint. */
+const configurations = new WeakMap<OpClientContext, WeakMap<ResolvedProvider, Map<Endpoint, Promise<oidc.Configuration>>>>()
+
 /**
- * An openid-client Configuration for one call to one endpoint of one OP. Built per call because
+ * An openid-client Configuration for calls to one endpoint of one OP: one per endpoint because
  * the client assertion's `aud` must be the URL of the endpoint called (rule T3), and
- * openid-client's default is the issuer. Construction does no I/O.
+ * openid-client's default is the issuer. Built once and reused while the OP's metadata is.
  */
-export async function opClientFor(provider: ResolvedProvider, endpoint: Endpoint, ctx: OpClientContext): Promise<oidc.Configuration> {
+export function opClientFor(provider: ResolvedProvider, endpoint: Endpoint, ctx: OpClientContext): Promise<oidc.Configuration> {
+  let byProvider = configurations.get(ctx)
+  if (!byProvider) {
+    byProvider = new WeakMap()
+    configurations.set(ctx, byProvider)
+  }
+  let byEndpoint = byProvider.get(provider)
+  if (!byEndpoint) {
+    byEndpoint = new Map()
+    byProvider.set(provider, byEndpoint)
+  }
+  let config = byEndpoint.get(endpoint)
+  if (!config) {
+    config = buildConfiguration(provider, endpoint, ctx)
+    byEndpoint.set(endpoint, config)
+    config.catch(() => byEndpoint.delete(endpoint))
+  }
+  return config
+}
+
+async function buildConfiguration(provider: ResolvedProvider, endpoint: Endpoint, ctx: OpClientContext): Promise<oidc.Configuration> {
   const audience = provider.metadata[endpoint]
   if (typeof audience !== 'string') throw new TypeError(`${provider.config.issuer} has no ${endpoint}`)
   const auth = oidc.PrivateKeyJwt(
@@ -40,7 +63,7 @@ export async function opClientFor(provider: ResolvedProvider, endpoint: Endpoint
     },
     auth,
   )
-  config[oidc.customFetch] = (url, init) => ctx.fetch(url, init as RequestInit)
+  config[oidc.customFetch] = async (url, init) => toFetchResponse(await ctx.fetch(url, init), url)
   if (ctx.allowHttpLoopback) oidc.allowInsecureRequests(config)
   return config
 }

@@ -29,9 +29,9 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
     headers: { authorization: `Bearer ${ctx.accessToken}`, accept: 'application/jwt, application/jose' },
   })
   if (!response.ok) throw invalid(`UserInfo answered ${response.status}`)
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  const type = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!USERINFO_TYPES.has(type)) throw invalid(`UserInfo content type ${type || '(none)'} is not a signed and encrypted JWT`)
-  const body = (await response.text()).trim()
+  const body = response.body.toString('utf8').trim()
   if (body.split('.').length !== 5) throw invalid('UserInfo is not encrypted (expected a compact JWE)')
 
   let inner: string

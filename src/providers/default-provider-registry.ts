@@ -83,12 +83,12 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     const url = `${config.issuer}/.well-known/openid-federation`
     const response = await this.#fetch(url, { headers: { accept: `${ENTITY_STATEMENT_TYPE}, application/jwt` } })
     if (response.status === 404) return undefined
-    const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim()
+    const type = (response.header('content-type') ?? '').split(';')[0]?.trim()
     if (!response.ok || (type !== ENTITY_STATEMENT_TYPE && type !== 'application/jwt')) {
       if (response.status >= 400 && response.status < 500) return undefined
       throw invalid(config, `entity configuration answered ${response.status} ${type || 'without a content type'}`)
     }
-    const jwt = (await response.text()).trim()
+    const jwt = response.body.toString('utf8').trim()
     let payload: Record<string, unknown>
     try {
       const claims = decodeJwt(jwt)
@@ -119,7 +119,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     const response = await this.#fetch(`${config.issuer}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } })
     if (!response.ok) throw invalid(config, `neither an entity configuration nor OpenID discovery metadata (discovery answered ${response.status})`)
     try {
-      return (await response.json()) as OpMetadata
+      return JSON.parse(response.body.toString('utf8')) as OpMetadata
     } catch (cause) {
       throw invalid(config, 'OpenID discovery metadata is not JSON', cause)
     }
@@ -135,7 +135,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     const response = await this.#fetch(uri, { headers: { accept: 'application/json, application/jwk-set+json' } })
     if (!response.ok) throw invalid(config, `jwks_uri answered ${response.status}`)
     try {
-      const jwks = (await response.json()) as JSONWebKeySet
+      const jwks = JSON.parse(response.body.toString('utf8')) as JSONWebKeySet
       if (!Array.isArray(jwks.keys)) throw new Error('no keys')
       return jwks
     } catch (cause) {

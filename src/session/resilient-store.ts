@@ -2,19 +2,24 @@ import { Store, type SessionData } from 'express-session'
 import { UnavailableError, isSpidError } from '../errors/spid-error.ts'
 import type { Logger } from '../log/logger.ts'
 
+/** Expiries closer than this are the same for the store (a TTL in Redis is in seconds anyway). */
+const SAME_EXPIRY_MS = 1000
+
 type Callback<T = unknown> = (err?: unknown, value?: T) => void
 
 /**
  * Wraps a session store so that its faults fail closed and fast: every error or timeout becomes
  * UnavailableError `ERR_SPID_STORE_UNAVAILABLE` (a 503 page or JSON), and `touch` does nothing,
  * because renewal is done by resaving only when the session is half expired (one Redis command
- * per read-only request, not two).
+ * per read-only request, not two); a request never writes the same session twice.
  */
 export class ResilientStore extends Store {
   readonly #inner: Store
   readonly #timeout: number
   readonly #logger: Logger
   #lastFailureLog = 0
+  /** What was last written from each in-memory session object (there is one per request). */
+  readonly #written = new WeakMap<object, { content: string; expires: number }>()
 
   constructor(inner: Store, { timeout, logger }: { timeout: number; logger: Logger }) {
     super()
@@ -27,8 +32,22 @@ export class ResilientStore extends Store {
     this.#run('get', (cb) => this.#inner.get(sid, cb), callback)
   }
 
+  /**
+   * Skips a write that repeats the last one of the same request: after `session.regenerate()`
+   * (every login) passport saves the new session, and express-session saves it again when the
+   * response ends, because it cannot track a regenerated session. The second copy differs only
+   * by the expiry express-session moved forward by a few milliseconds.
+   */
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.#run('set', (cb) => this.#inner.set(sid, session, cb), callback)
+    const { cookie, ...data } = session
+    const content = `${sid}\n${cookie?.originalMaxAge}\n${JSON.stringify(data)}`
+    const expires = cookie?.expires ? new Date(cookie.expires).getTime() : 0
+    const last = this.#written.get(session)
+    if (last && last.content === content && Math.abs(expires - last.expires) < SAME_EXPIRY_MS) return callback?.()
+    this.#run('set', (cb) => this.#inner.set(sid, session, cb), (err, value) => {
+      if (!err) this.#written.set(session, { content, expires })
+      callback?.(err, value)
+    })
   }
 
   override destroy(sid: string, callback?: Callback): void {

@@ -29,23 +29,29 @@ function loginOf(user: unknown): LoginCarrier | undefined {
 /**
  * Passport serializer: `passport.serializeUser(serializeSpidUser)`. Runs after passport has
  * regenerated the session id, so the SPID state lands in the new session only.
+ *
+ * Each claim is stored once: `sub` and `issuer` live in the SPID state and are put back on the
+ * user when it is read; `raw` (the claims as received) is for the login itself and is not kept.
  */
 export function serializeSpidUser(req: Request, user: Express.User, done: (err: unknown, id?: unknown) => void): void {
   const login = loginOf(user)
   if (login && req.session) {
     req.session.spid = login.auth
-    req.session.returnTo = login.returnTo
+    // Read once by passport's successReturnToOrRedirect, which then deletes it. Not enumerable,
+    // so it is never stored and its removal does not make express-session save the new session
+    // a second time right after passport has saved it.
+    Object.defineProperty(req.session, 'returnTo', { value: login.returnTo, writable: true, configurable: true, enumerable: false })
   }
-  done(null, { ...(user as SpidProfile) })
+  const { sub: _sub, issuer: _issuer, raw: _raw, ...stored } = user as SpidProfile
+  done(null, stored)
 }
 
 /**
- * Passport deserializer: `passport.deserializeUser(deserializeSpidUser)`. A user whose SPID
- * state is missing or belongs to someone else is not logged in.
+ * Passport deserializer: `passport.deserializeUser(deserializeSpidUser)`. A user with no SPID
+ * state in the session is not logged in.
  */
 export function deserializeSpidUser(req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void): void {
-  const profile = stored as SpidProfile | undefined
   const auth = req.session?.spid
-  if (!profile || !auth || auth.sub !== profile.sub || auth.issuer !== profile.issuer) return done(null, false)
-  done(null, profile as Express.User)
+  if (!stored || typeof stored !== 'object' || !auth) return done(null, false)
+  done(null, { ...(stored as Omit<SpidProfile, 'sub' | 'issuer'>), sub: auth.sub, issuer: auth.issuer } as Express.User)
 }

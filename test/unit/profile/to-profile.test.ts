@@ -95,7 +95,7 @@ describe('toProfile: the seed 002 examples, verbatim', () => {
     assert.equal(p.gender, 'male')
     assert.deepEqual(p.document, { type: 'CartaIdentità', number: 'AA00000000', issuer: 'ComuneRoma', issuedOn: '2018-01-01', expiresOn: '2028-01-01' })
     assert.equal(p.fiscalNumber, undefined)
-    assert.equal(p.raw.sub_legacy, ORGANISATION.sub_legacy)
+    assert.equal(p.raw?.sub_legacy, ORGANISATION.sub_legacy)
   })
 })
 
