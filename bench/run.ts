@@ -65,12 +65,17 @@ try {
   say('login CPU against the crypto floor')
   for (let i = 0; i < 3; i++) await loggedIn(rpMemory)
   await rpMemory.floorMicros(5)
+  await rpMemory.httpFloorMicros(20)
   const loginWall: number[] = []
+  const httpFloors: number[] = []
   let warmLogins = 0
   const backChannelBefore = backChannel.count
   const logins = await alternate(
     plan.loginRounds,
-    async () => (await rpMemory.floorMicros(plan.loginsPerRound)) / plan.loginsPerRound / 1000,
+    async () => {
+      httpFloors.push((await rpMemory.httpFloorMicros(plan.loginsPerRound)) / plan.loginsPerRound / 1000)
+      return (await rpMemory.floorMicros(plan.loginsPerRound)) / plan.loginsPerRound / 1000
+    },
     async () => {
       const cpuBefore = await rpMemory.cpuMicros()
       const t = performance.now()
@@ -138,6 +143,8 @@ try {
     loginCpuMillis: round(loginCpuMillis, 3),
     cryptoFloorMillis: round(cryptoFloorMillis, 3),
     loginCpuVsCryptoFloor: round(medianRatio(logins), 2),
+    httpFloorMillis: round(median(httpFloors), 3),
+    loginCpuVsCryptoAndHttpFloor: round(median(logins.subject.map((cpu, i) => cpu / ((logins.baseline[i] as number) + (httpFloors[i] as number)))), 2),
     loginsPerSecond: round(1000 / median(loginWall), 1),
     opRequestsPerWarmLogin: round(opRequestsPerWarmLogin, 2),
     ...(growth ? { guardRatioGrowth: round(growth.ratio, 3) } : {}),
@@ -175,6 +182,8 @@ function printTable(r: Record<string, unknown> & { info: Record<string, unknown>
     ['loginCpuMillis', 'RP CPU ms per login', ''],
     ['cryptoFloorMillis', 'the same crypto alone with jose, ms', ''],
     ['loginCpuVsCryptoFloor', 'login CPU ÷ crypto floor', '≤ 1.5'],
+    ['httpFloorMillis', 'bare node:http: the RP side of 2 requests in, 2 out, ms', ''],
+    ['loginCpuVsCryptoAndHttpFloor', 'login CPU ÷ (crypto floor + HTTP floor)', ''],
     ['loginsPerSecond', 'sequential logins per second (driver, OP and RP on 2 cores)', ''],
     ['opRequestsPerWarmLogin', 'back-channel requests at the OP per warm login', '= 2'],
     ['guardRatioGrowth', 'guarded req/s with 10⁶ other sessions ÷ with 10³', '≥ 0.97'],

@@ -1,7 +1,7 @@
 // What the test suite needs from the machine, provisioned on demand so that `npm test` works on
-// a fresh machine: a Redis server (the one on 127.0.0.1:6379 when it answers, else one started
-// here on a free port, with no persistence) and Debian's redis-server and chromium packages
-// (installed with apt-get when missing and running as root).
+// a fresh machine: a Redis server of the run's own (started here on a free port, with no
+// persistence) and Debian's redis-server and chromium packages (installed with apt-get when
+// missing and running as root).
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
@@ -71,23 +71,17 @@ export async function startRedisServer() {
 
 /**
  * Provisions what the tests need and returns the environment to run them with, plus a cleanup.
- * REDIS_URL, when already set, is used as it is.
+ * The tests get a Redis server of their own, started here on a free port and stopped after the
+ * run (SPID_TEST_REDIS_URL): never one they did not start, which may hold someone's data.
  */
 export async function provisionForTests() {
   const env = {}
   const cleanups = []
-  const haveRedisServer = ensureDebianPackage('redis-server', 'redis-server')
-  if (process.env.REDIS_URL) {
-    log(`using REDIS_URL=${process.env.REDIS_URL}`)
-  } else if (await redisAnswers('127.0.0.1', 6379)) {
-    env.REDIS_URL = 'redis://127.0.0.1:6379'
-    log('using the Redis server on 127.0.0.1:6379')
-  } else if (haveRedisServer) {
-    const redis = await startRedisServer()
-    env.REDIS_URL = redis.url
-    cleanups.push(redis.stop)
-    log(`started a Redis server for this run at ${redis.url}`)
-  }
+  if (!ensureDebianPackage('redis-server', 'redis-server')) throw new Error('the tests need redis-server (Debian package redis-server)')
+  const redis = await startRedisServer()
+  env.SPID_TEST_REDIS_URL = redis.url
+  cleanups.push(redis.stop)
+  log(`started a Redis server for this run at ${redis.url}`)
   if (!existsSync('/usr/bin/chromium')) ensureDebianPackage('chromium', 'chromium')
   return { env, cleanup: () => cleanups.forEach((stop) => stop()) }
 }

@@ -4,28 +4,31 @@
  * variable (JSON of RpChildConfig); answers IPC requests:
  *   { id, cmd: 'cpu' }            → { id, cpuMicros }      user + system CPU of this process so far
  *   { id, cmd: 'floor', n }       → { id, cpuMicros }      CPU spent on n crypto floors (crypto-floor.ts)
+ *   { id, cmd: 'httpFloor', n }   → { id, cpuMicros }      CPU spent on n HTTP floors (http-floor.ts)
  */
 import { listenLater } from '../../test/fixtures/stack.ts'
 import { createBenchApp, type BenchAppConfig } from './bench-app.ts'
 import { prepareCryptoFloor } from './crypto-floor.ts'
+import { prepareHttpFloor } from './http-floor.ts'
 
 export type RpChildConfig = Omit<BenchAppConfig, 'baseUrl'>
-export type RpCommand = { cmd: 'cpu' } | { cmd: 'floor'; n: number }
+export type RpCommand = { cmd: 'cpu' } | { cmd: 'floor' | 'httpFloor'; n: number }
 export type RpRequest = RpCommand & { id: number }
 
 const config = JSON.parse(process.env.BENCH_RP ?? '{}') as RpChildConfig
 const listening = await listenLater()
 const { app, strategy } = createBenchApp({ ...config, baseUrl: listening.url })
 listening.handle(app)
-const floor = await prepareCryptoFloor(strategy.options, config.opIssuer)
+const floors = { floor: await prepareCryptoFloor(strategy.options, config.opIssuer), httpFloor: await prepareHttpFloor() }
 const cpuMicros = () => {
   const { user, system } = process.cpuUsage()
   return user + system
 }
 
 process.on('message', async (message: RpRequest) => {
-  if (message.cmd === 'cpu') return process.send?.({ id: message.id, cpuMicros: cpuMicros() })
+  if (message.cmd === 'cpu') return process.send?.({ id: message.id, cpuMicros: cpuMicros(), ...process.cpuUsage() })
   const start = cpuMicros()
+  const floor = floors[message.cmd]
   for (let i = 0; i < message.n; i++) await floor.once()
   process.send?.({ id: message.id, cpuMicros: cpuMicros() - start })
 })

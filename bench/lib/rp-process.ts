@@ -8,12 +8,14 @@ export interface RpProcess {
   cpuMicros(): Promise<number>
   /** CPU microseconds the RP process spends on `n` crypto floors. */
   floorMicros(n: number): Promise<number>
+  /** CPU microseconds the RP process spends on `n` HTTP floors. */
+  httpFloorMicros(n: number): Promise<number>
   close(): Promise<void>
 }
 
 export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> {
   const child = fork(new URL('./rp-child.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_RP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RP_PROFILE}`] : [])],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_RP_PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.BENCH_RP_PROFILE}`] : [])],
     env: { ...process.env, BENCH_RP: JSON.stringify(config), NODE_ENV: 'development' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -36,6 +38,7 @@ export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> 
     url,
     cpuMicros: () => ask({ cmd: 'cpu' }),
     floorMicros: (n) => ask({ cmd: 'floor', n }),
+    httpFloorMicros: (n) => ask({ cmd: 'httpFloor', n }),
     // Disconnecting lets the child exit by itself (and write a --cpu-prof profile, if asked for).
     close: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()

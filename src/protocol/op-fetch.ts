@@ -53,9 +53,11 @@ export function createOpFetch(limits: OpFetchLimits): OpFetch {
       const timer = setTimeout(() => req.destroy(timeoutError(limits.timeout)), limits.timeout)
       const fail = (error: unknown) => {
         clearTimeout(timer)
-        // A kept-alive connection the OP closed just as it was reused: the request never reached
-        // the OP, so sending it once more on a new connection cannot run it twice.
-        if (mayRetry && !answered && req.reusedSocket && (error as { code?: string }).code === 'ECONNRESET') {
+        // A kept-alive connection the OP closed just as it was reused. A GET is sent once more on
+        // a new connection; a POST (a code exchange, a refresh) never is, since the OP may have
+        // received it before the connection broke, and a code or refresh token presented twice
+        // is treated as theft.
+        if (mayRetry && method === 'GET' && !answered && req.reusedSocket && (error as { code?: string }).code === 'ECONNRESET') {
           return resolve(send(url, method, headers, body, signal, false))
         }
         reject(error)
@@ -137,12 +139,16 @@ function headersOf(input: OpRequestInit['headers']): Record<string, string> {
   return out
 }
 
+/** The response headers openid-client and oauth4webapi read; copying others costs without use. */
+const HEADERS_READ_BY_OPENID_CLIENT = ['content-type', 'www-authenticate', 'dpop-nonce', 'retry-after']
+
 /** The answer as a fetch Response, for openid-client's `customFetch`. */
 export function toFetchResponse(answer: OpResponse, url: string): Response {
   const noBody = answer.status === 204 || answer.status === 304 || (answer.status >= 100 && answer.status < 200)
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+  const headers: [string, string][] = []
+  for (const name of HEADERS_READ_BY_OPENID_CLIENT) {
+    const value = answer.header(name)
+    if (value !== undefined) headers.push([name, value])
   }
   const response = new Response(noBody ? null : (answer.body as Uint8Array<ArrayBuffer>), { status: answer.status, statusText: answer.statusText, headers })
   Object.defineProperty(response, 'url', { value: url })
