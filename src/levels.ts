@@ -24,6 +24,14 @@ export function parseLevel(value: unknown): SpidLevel | undefined {
   return undefined
 }
 
+/**
+ * A level as it arrives on the wire (`acr`): exactly one of the three URIs. Unlike parseLevel,
+ * which also reads the `1`/`2`/`3` people type, `"3"` from an OP is not a level.
+ */
+export function levelFromWire(value: unknown): SpidLevel | undefined {
+  return typeof value === 'string' ? ORDERED.find((level) => level === value) : undefined
+}
+
 /** Like parseLevel, but throws a TypeError naming the bad value: for programmer input. */
 export function toLevel(value: SpidLevelInput): SpidLevel {
   const level = parseLevel(value)

@@ -1,5 +1,5 @@
 export { ERROR_CODES, type SpidErrorCode } from './codes.ts'
 export {
   SpidError, SpidConfigError, TransactionError, OpError, TokenValidationError, InsufficientLevelError,
-  NotAuthenticatedError, FederationError, UnavailableError, isSpidError, type SpidErrorOptions,
+  NotAuthenticatedError, AccessRefusedError, FederationError, UnavailableError, isSpidError, type SpidErrorOptions,
 } from './spid-error.ts'

@@ -62,6 +62,9 @@ export class InsufficientLevelError extends SpidError {
   }
 }
 
+/** The identity was verified, and the application's verify callback refused the person. */
+export class AccessRefusedError extends SpidError {}
+
 /** No SPID session at all. */
 export class NotAuthenticatedError extends SpidError {}
 

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject, type webcrypto } from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
 
 /** A private key of the RP with what the protocol needs of it. */
@@ -10,7 +10,7 @@ export interface RpKey {
   /** The public half as published in the entity configuration. */
   readonly publicJwk: JWK
   /** The WebCrypto form openid-client wants for client assertions. */
-  cryptoKey(): Promise<CryptoKey>
+  cryptoKey(): Promise<webcrypto.CryptoKey>
 }
 
 export interface RpKeys {
@@ -28,7 +28,7 @@ export function loadRpKey(input: KeyInput, use: 'sig' | 'enc', alg: string): RpK
   const givenKid = typeof input === 'object' && typeof input.kid === 'string' ? input.kid : undefined
   const kid = givenKid ?? jwkThumbprint(exported)
   const publicJwk: JWK = { ...exported, kid, use, alg }
-  let imported: Promise<CryptoKey> | undefined
+  let imported: Promise<webcrypto.CryptoKey> | undefined
   return {
     kid,
     alg,
@@ -36,7 +36,7 @@ export function loadRpKey(input: KeyInput, use: 'sig' | 'enc', alg: string): RpK
     privateKey,
     publicJwk,
     cryptoKey() {
-      imported ??= importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK), alg }, alg) as Promise<CryptoKey>
+      imported ??= importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK), alg }, alg) as Promise<webcrypto.CryptoKey>
       return imported
     },
   }

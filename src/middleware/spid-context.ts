@@ -49,7 +49,12 @@ export interface SpidRequestContext {
 declare global {
   namespace Express {
     interface Request {
-      spid?: SpidRequestContext
+      /**
+       * The SPID side of the session, set on every request by `spidContext()`. Typed as always
+       * present, as it is wherever that middleware is mounted app-wide; guards refuse to run
+       * (ERR_SPID_CONFIG_INVALID) on a request that lacks it.
+       */
+      spid: SpidRequestContext
     }
   }
 }

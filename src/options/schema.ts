@@ -101,6 +101,8 @@ export const strategyOptionsSchema = z
     audit: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function', 'must implement AuditSink (write)').optional(),
     /** Adds a tag of the fiscal number to audit records (never the number itself). Default false. */
     auditPersonalData: z.boolean().optional(),
+    /** Passes the request as the first argument of the verify function. */
+    passReqToCallback: z.boolean().optional(),
     /** Replaces how OP metadata is found (e.g. trust-chain resolution). Default: DefaultProviderRegistry. */
     providerRegistry: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function', 'must implement ProviderRegistry (list, get)').optional(),
   })
@@ -110,8 +112,11 @@ export const strategyOptionsSchema = z
     if (dup) ctx.addIssue({ code: 'custom', path: ['providers'], message: `"${dup}" names two providers: issuers and ids must be unique (rule R1)` })
   })
 
-/** What callers pass to `new SpidStrategy(...)`. */
-export type SpidStrategyOptions = z.input<typeof strategyOptionsSchema>
+/**
+ * What callers pass to `new SpidStrategy(options, verify)`. `passReqToCallback` is added by the
+ * constructor's overloads, which tie it to the verify function's signature.
+ */
+export type SpidStrategyOptions = Omit<z.input<typeof strategyOptionsSchema>, 'passReqToCallback'>
 /** One entry of `providers`, in object form. */
 export type ProviderOptions = z.input<typeof provider>
 export type ParsedOptions = z.output<typeof strategyOptionsSchema>

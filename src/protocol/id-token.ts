@@ -31,7 +31,7 @@ export interface VerifiedJwt {
  */
 export async function verifyOpJwt(
   jwt: string,
-  { jwks, issuer, audience, clockTolerance, what }: { jwks: JSONWebKeySet; issuer: string; audience: string; clockTolerance: number; what: 'ID token' | 'UserInfo' },
+  { jwks, issuer, audience, clockTolerance, now, what }: { jwks: JSONWebKeySet; issuer: string; audience: string; clockTolerance: number; now: number; what: 'ID token' | 'UserInfo' },
 ): Promise<VerifiedJwt> {
   try {
     const { payload, protectedHeader } = await jwtVerify(jwt, keySetOf(jwks), {
@@ -39,6 +39,7 @@ export async function verifyOpJwt(
       audience,
       algorithms: OP_SIGNING_ALGS,
       clockTolerance,
+      currentDate: new Date(now * 1000),
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
     })
     if (!protectedHeader.kid) throw new Error('no kid in header')

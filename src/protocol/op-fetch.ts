@@ -24,7 +24,7 @@ export interface OpResponse {
 
 export interface OpRequestInit {
   method?: string
-  headers?: HeadersInit
+  headers?: Headers | Record<string, string> | [string, string][]
   body?: string | URLSearchParams | Uint8Array | ArrayBuffer | ReadableStream | null
   signal?: AbortSignal | null
 }

@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client'
 import { checkAtHash } from '../checks/check-at-hash.ts'
+import { checkAuthTime } from '../checks/check-auth-time.ts'
+import { checkAzp } from '../checks/check-azp.ts'
 import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
 import { checkRefreshedIdToken } from '../checks/check-refreshed-id-token.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
@@ -30,9 +32,13 @@ export async function refreshSession(ctx: StrategyContext, provider: ResolvedPro
     issuer: provider.config.issuer,
     audience: ctx.options.clientId,
     clockTolerance: ctx.options.clockTolerance,
+    now: ctx.now(),
     what: 'ID token',
   })
-  checkIdTokenClaims(payload, { now: Math.floor(Date.now() / 1000), clockTolerance: ctx.options.clockTolerance })
+  const clock = { now: ctx.now(), clockTolerance: ctx.options.clockTolerance }
+  checkIdTokenClaims(payload, clock)
+  checkAuthTime(payload, clock)
+  checkAzp(payload.azp, ctx.options.clientId)
   checkAtHash(payload.at_hash, tokens.access_token, alg)
   const acr = checkRefreshedIdToken(payload, { sub: auth.sub, authTime: auth.authTime, clockTolerance: ctx.options.clockTolerance })
   ctx.audit('token.refreshed', {

@@ -16,6 +16,8 @@ export interface UserinfoContext {
   encryptionKey: RpKey
   allowedEncryption: { alg: string[]; enc: string[] }
   clockTolerance: number
+  /** Epoch seconds, from the strategy's clock. */
+  now: number
   fetch: OpFetch
 }
 
@@ -52,6 +54,7 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
     issuer: ctx.issuer,
     audience: ctx.clientId,
     clockTolerance: ctx.clockTolerance,
+    now: ctx.now,
     what: 'UserInfo',
   })
   return payload

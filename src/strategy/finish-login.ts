@@ -1,6 +1,8 @@
 import * as oidc from 'openid-client'
 import { checkAcrSatisfies } from '../checks/check-acr-satisfies.ts'
 import { checkAtHash } from '../checks/check-at-hash.ts'
+import { checkAuthTime } from '../checks/check-auth-time.ts'
+import { checkAzp } from '../checks/check-azp.ts'
 import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
 import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
 import { checkIssuerParameter } from '../checks/check-issuer-parameter.ts'
@@ -33,13 +35,15 @@ export interface FinishedLogin {
   profile: SpidProfile
   auth: SpidAuthState
   transaction: LoginTransaction
+  idTokenClaims: Readonly<Record<string, unknown>>
 }
 
 /**
  * Completes a login from the callback parameters. The checks run in this order:
  * state (consumed first, so the callback cannot be replayed) → OP error → iss (R1) →
  * code exchange with PKCE and nonce (T1, via openid-client) → ID token signature (I1) →
- * jti (I2) → at_hash (I3) → acr ≥ level asked (I4) → UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
+ * iat, jti, sub (I2) → auth_time → azp → jti not replayed → at_hash (I3) → acr ≥ level asked (I4) →
+ * UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
  */
 export async function finishLogin(ctx: StrategyContext, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
   const tx = takeTransaction(session, params.state, ctx.now())
@@ -73,10 +77,14 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
     issuer: provider.config.issuer,
     audience: ctx.options.clientId,
     clockTolerance: ctx.options.clockTolerance,
+    now,
     what: 'ID token',
   })
-  checkIdTokenClaims(idClaims, { now: Math.floor(Date.now() / 1000), clockTolerance: ctx.options.clockTolerance })
-  ctx.replay.checkAndRemember(idClaims.jti as string, idClaims.exp as number, Math.floor(Date.now() / 1000))
+  const clock = { now, clockTolerance: ctx.options.clockTolerance }
+  checkIdTokenClaims(idClaims, clock)
+  const authTime = checkAuthTime(idClaims, clock)
+  checkAzp(idClaims.azp, ctx.options.clientId)
+  ctx.replay.checkAndRemember(idClaims.jti as string, idClaims.exp as number, now)
   ctx.audit('token.issued', {
     iss: provider.config.issuer, sub: idClaims.sub as string, jti: idClaims.jti as string, iat: idClaims.iat as number, exp: idClaims.exp as number,
     acr: idClaims.acr as string, code_hash: secretTag(params.code), at_hash: idClaims.at_hash as string, ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
@@ -97,6 +105,7 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
     encryptionKey: ctx.options.keys.encryption,
     allowedEncryption: { alg: ['RSA-OAEP', 'RSA-OAEP-256'], enc: ['A128CBC-HS256', 'A256CBC-HS512'] },
     clockTolerance: ctx.options.clockTolerance,
+    now,
     fetch: ctx.fetch,
   })
   checkUserinfoSubject(userinfo.sub, sub)
@@ -110,7 +119,7 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
     providerProfile: provider.config.profile,
     sub,
     acr,
-    authTime: typeof idClaims.auth_time === 'number' ? idClaims.auth_time : (idClaims.iat as number),
+    authTime,
     accessToken: tokens.access_token,
     accessTokenExpiresAt: now + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
     ...refreshTokenToKeep(tokens.refresh_token, previous, provider.config.issuer, sub),
@@ -132,7 +141,7 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
     iss: provider.config.issuer, sub, acr, jti: auth.idTokenJti, iat: auth.authTime, state_hash: secretTag(tx.state),
     ...(ctx.options.auditPersonalData && profile.fiscalNumber ? { fiscal_number_hash: secretTag(profile.fiscalNumber) } : {}),
   })
-  return { profile, auth, transaction: tx }
+  return { profile, auth, transaction: tx, idTokenClaims: idClaims }
 }
 
 /** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */

@@ -2,16 +2,17 @@ import type { Request } from 'express'
 import { Strategy } from 'passport-strategy'
 import { checkCallbackParameters } from '../checks/check-callback-parameters.ts'
 import { checkReturnTo } from '../checks/check-return-to.ts'
-import { SpidError, TransactionError, isSpidError } from '../errors/spid-error.ts'
+import { AccessRefusedError, SpidError, TransactionError, isSpidError } from '../errors/spid-error.ts'
 import { parseLevel, toLevel, type SpidLevel, type SpidLevelInput } from '../levels.ts'
 import { resolveOptions, type ResolvedOptions } from '../options/resolve-options.ts'
 import type { SpidStrategyOptions } from '../options/schema.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
-import { withLogin } from '../session/spid-user.ts'
+import { keepLoginInSession } from '../session/keep-login-in-session.ts'
 import { endSession } from '../middleware/spid-context.ts'
 import { beginLogin } from './begin-login.ts'
 import { AUDITED_FAILURES, finishLogin } from './finish-login.ts'
 import { createStrategyContext, type StrategyContext } from './strategy-context.ts'
+import { profileAsUser, runVerify, type SpidLoginInfo, type VerifyOutcome, type SpidVerifyFunction, type SpidVerifyFunctionWithRequest } from './verify.ts'
 
 /**
  * Per-request overrides, given as the second argument of `passport.authenticate('spid', …)`.
@@ -38,8 +39,14 @@ export interface SpidAuthenticateOptions {
  * One instance serves every configured OP; the OP is chosen per request and found again at the
  * callback from the stored transaction.
  *
+ * The optional `verify` function maps the verified identity to the app's user, as in every
+ * Passport strategy; without it the user is the mapped `SpidProfile`. The strategy keeps its own
+ * login state in `req.session.spid`, so any serializer works.
+ *
  * @example
- * passport.use(new SpidStrategy({ clientId, keys, providers: ['https://op.example.it'] }))
+ * passport.use(new SpidStrategy({ clientId, keys, providers: ['https://op.example.it'] }, (profile, login, done) => {
+ *   accounts.findByFiscalNumber(profile.fiscalNumber).then((account) => done(null, account ?? false), done)
+ * }))
  * app.get('/auth/spid', passport.authenticate('spid'))
  * app.all('/auth/spid/callback', passport.authenticate('spid', { successReturnToOrRedirect: '/' }))
  */
@@ -49,13 +56,21 @@ export class SpidStrategy extends Strategy {
   // Not a #private field: passport calls authenticate() on Object.create(strategy), which fails brand checks.
   private readonly ctx: StrategyContext
   private readonly callbackPath: string
+  private readonly verify: SpidVerifyFunction | SpidVerifyFunctionWithRequest
+  private readonly passReqToCallback: boolean
 
   /** @throws SpidConfigError listing every problem in `options`. */
-  constructor(options: SpidStrategyOptions) {
+  constructor(options: SpidStrategyOptions & { passReqToCallback?: false }, verify?: SpidVerifyFunction)
+  constructor(options: SpidStrategyOptions & { passReqToCallback: true }, verify: SpidVerifyFunctionWithRequest)
+  constructor(options: SpidStrategyOptions & { passReqToCallback?: boolean }, verify?: SpidVerifyFunction | SpidVerifyFunctionWithRequest) {
     super()
+    if (verify !== undefined && typeof verify !== 'function') throw new TypeError('SpidStrategy: verify must be a function (profile, login, done) => void')
+    if (options?.passReqToCallback && !verify) throw new TypeError('SpidStrategy: passReqToCallback needs a verify function (req, profile, login, done) => void')
     this.options = resolveOptions(options)
     this.ctx = createStrategyContext(this.options)
     this.callbackPath = new URL(this.options.redirectUri).pathname
+    this.verify = verify ?? profileAsUser
+    this.passReqToCallback = options.passReqToCallback === true
   }
 
   /** The OPs on offer, and how their metadata is found. */
@@ -119,9 +134,30 @@ export class SpidStrategy extends Strategy {
     }
     const params = checkCallbackParameters(source)
     const previous = req.user ? req.session?.spid : undefined
-    const { profile, auth, transaction } = await finishLogin(this.ctx, req.session, params, previous)
+    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.ctx, req.session, params, previous)
+    const login: SpidLoginInfo = {
+      issuer: auth.issuer, provider: auth.providerProfile, sub: auth.sub, acr: auth.acr, authTime: auth.authTime,
+      offline: auth.refreshToken !== undefined, stepUp: transaction.expectedSub !== undefined, idTokenClaims,
+    }
+    let outcome: VerifyOutcome
+    try {
+      outcome = await runVerify(this.verify, this.passReqToCallback, req, profile, login)
+    } catch (error) {
+      // The app's own failure (its database, say): recorded, then handed to the app's error
+      // handlers as it is, as Passport strategies do.
+      this.ctx.audit('login.failed', { iss: auth.issuer, sub: auth.sub, outcome: 'error', error_code: 'verify_error' })
+      this.ctx.options.logger.warn({ event: 'login.verify_failed', issuer: auth.issuer }, 'the verify function failed')
+      return this.error(error as Error)
+    }
+    if ('refused' in outcome) {
+      this.ctx.audit('login.failed', { iss: auth.issuer, sub: auth.sub, outcome: 'error', error_code: 'ERR_SPID_ACCESS_REFUSED' })
+      const error = new AccessRefusedError('ERR_SPID_ACCESS_REFUSED', outcome.refused.message ?? 'the application refused this person')
+      AUDITED_FAILURES.add(error)
+      throw error
+    }
     this.ctx.options.logger.info({ event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti }, 'SPID login completed')
-    this.success(withLogin(profile, { auth, returnTo: transaction.returnTo }), { acr: auth.acr, issuer: auth.issuer })
+    keepLoginInSession(req, auth, transaction.returnTo)
+    this.success(outcome.user, { acr: auth.acr, issuer: auth.issuer })
   }
 
   private chooseProvider(idp: unknown): string {

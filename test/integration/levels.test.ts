@@ -23,8 +23,10 @@ describe('levels, step-up and long sessions', () => {
   before(async () => {
     proxy = await startTamperingProxy()
     // Access tokens live 300 s here, so they expire while SpidL2 is still valid by age (900 s):
-    // what then denies SpidL2 is the refresh rule alone.
-    stack = await startStack({ op: { issuer: proxy.url, ttl: { accessToken: 300 } } })
+    // what then denies SpidL2 is the refresh rule alone. The RP's clock is moved forward to
+    // expire them (the OP's cannot be), and the RP verifies ID tokens on its own clock: they
+    // live an hour here, so that they are still valid at the moved time.
+    stack = await startStack({ op: { issuer: proxy.url, ttl: { accessToken: 300, idToken: 3600 } } })
     proxy.forwardTo(stack.op.server)
     stack.app.strategy.context.now = () => realNow() + shift
   })

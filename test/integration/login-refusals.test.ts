@@ -146,6 +146,29 @@ describe('login refusals', () => {
     assert.equal((await me(ua, stack.appUrl)).acr, 'https://www.spid.gov.it/SpidL3')
   })
 
+  for (const [what, change, expected] of [
+    ['an acr of "3" instead of the level URI', (c: Record<string, unknown>) => { c.acr = '3' }, 'ERR_SPID_ACR_MISSING'],
+    ['an auth_time in the future', (c: Record<string, unknown>) => { c.auth_time = Math.floor(Date.now() / 1000) + 3600 }, 'ERR_SPID_AUTH_TIME_INVALID'],
+    ['an azp naming another client', (c: Record<string, unknown>) => { c.azp = 'https://another-rp.example.it' }, 'ERR_SPID_AZP_MISMATCH'],
+  ] as const) {
+    it(`refuses an ID token with ${what} (${expected})`, async () => {
+      rewriteIdToken(change)
+      const ua = new UserAgent()
+      const hop = await login(ua, stack.appUrl, 'level=2')
+      assert.equal(hop.status, 502)
+      assert.equal(errorCode(hop), expected)
+      await assertNoSession(ua, stack)
+    })
+  }
+
+  it('keeps the earlier of auth_time and iat as the authentication time', async () => {
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600
+    rewriteIdToken((c) => { c.auth_time = hourAgo })
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, 'level=1')).status, 302)
+    assert.equal((await me(ua, stack.appUrl)).authTime, hourAgo)
+  })
+
   it('refuses an ID token signed with another key (ERR_SPID_ID_TOKEN_INVALID, rule I1)', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const foreign = (await importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK) }, 'RS256')) as CryptoKey

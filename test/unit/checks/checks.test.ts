@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { checkAcrSatisfies } from '../../../src/checks/check-acr-satisfies.ts'
 import { checkAtHash } from '../../../src/checks/check-at-hash.ts'
+import { checkAuthTime } from '../../../src/checks/check-auth-time.ts'
+import { checkAzp } from '../../../src/checks/check-azp.ts'
 import { CALLBACK_PARAMETER_MAX_LENGTH, checkCallbackParameters } from '../../../src/checks/check-callback-parameters.ts'
 import { checkIdTokenClaims } from '../../../src/checks/check-id-token-claims.ts'
 import { checkIssuerParameter } from '../../../src/checks/check-issuer-parameter.ts'
@@ -111,3 +113,25 @@ describe('checkReturnTo (open redirects)', () => {
   })
 })
 
+
+describe('strict ID token claims', () => {
+  const clock = { now: 1_800_000_000, clockTolerance: 60 }
+  it('acr: only the exact level URIs, never what people type', () => {
+    for (const acr of ['3', 3, 'SpidL3', `${SPID_L3}/`, ` ${SPID_L3}`, 'https://www.spid.gov.it/SpidL4']) {
+      assert.equal(code(() => checkAcrSatisfies(acr, SPID_L1)), 'ERR_SPID_ACR_MISSING', JSON.stringify(acr))
+    }
+  })
+  it('auth_time: refused in the future beyond the tolerance, and never later than iat', () => {
+    assert.equal(code(() => checkAuthTime({ iat: clock.now, auth_time: clock.now + 61 }, clock)), 'ERR_SPID_AUTH_TIME_INVALID')
+    assert.equal(code(() => checkAuthTime({ iat: clock.now, auth_time: 'yesterday' }, clock)), 'ERR_SPID_AUTH_TIME_INVALID')
+    assert.equal(checkAuthTime({ iat: clock.now, auth_time: clock.now + 60 }, clock), clock.now, 'within the tolerance, but capped at iat')
+    assert.equal(checkAuthTime({ iat: clock.now, auth_time: clock.now - 100 }, clock), clock.now - 100)
+    assert.equal(checkAuthTime({ iat: clock.now }, clock), clock.now, 'iat when there is no auth_time')
+  })
+  it('azp: when present, this client_id', () => {
+    assert.equal(code(() => checkAzp('https://other-rp.example.it', 'https://rp.example.it')), 'ERR_SPID_AZP_MISMATCH')
+    assert.equal(code(() => checkAzp('', 'https://rp.example.it')), 'ERR_SPID_AZP_MISMATCH')
+    assert.equal(code(() => checkAzp('https://rp.example.it', 'https://rp.example.it')), 'no error')
+    assert.equal(code(() => checkAzp(undefined, 'https://rp.example.it')), 'no error')
+  })
+})
