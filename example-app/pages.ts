@@ -49,7 +49,7 @@ ${body}
 export function loginPage(lang: Language, input: { spid: ProviderChoice[]; cie: ProviderChoice[]; level: string; returnTo: string; path: string }): string {
   const t = textsFor(lang)
   const idpButton = (p: ProviderChoice) => `
-        <li><button type="submit" class="idp" name="idp" value="${e(p.issuer)}">${p.logoUri ? `<img src="${e(p.logoUri)}" alt="" width="28" height="28">` : '<span class="idp-initial" aria-hidden="true">' + e(p.name.slice(0, 1)) + '</span>'}<span>${e(p.name)}</span></button></li>`
+        <li><button type="submit" class="idp" name="idp" value="${e(p.issuer)}">${p.logoUri ? `<img src="${e(p.logoUri)}" alt="" width="28" height="28">` : `<span class="idp-initial" aria-hidden="true">${e(p.name.slice(0, 1))}</span>`}<span>${e(p.name)}</span></button></li>`
   const spid = input.spid.length === 0 ? '' : `
     <details class="spid-chooser">
       <summary class="spid-button">${SPID_MARK}<span>${e(t.spidButton)}</span></summary>

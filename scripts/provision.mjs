@@ -74,14 +74,16 @@ export async function startRedisServer() {
  * The tests get a Redis server of their own, started here on a free port and stopped after the
  * run (SPID_TEST_REDIS_URL): never one they did not start, which may hold someone's data.
  */
-export async function provisionForTests() {
+export async function provisionForTests(needs = new Set(['redis', 'chromium'])) {
   const env = {}
   const cleanups = []
-  if (!ensureDebianPackage('redis-server', 'redis-server')) throw new Error('the tests need redis-server (Debian package redis-server)')
-  const redis = await startRedisServer()
-  env.SPID_TEST_REDIS_URL = redis.url
-  cleanups.push(redis.stop)
-  log(`started a Redis server for this run at ${redis.url}`)
-  if (!existsSync('/usr/bin/chromium')) ensureDebianPackage('chromium', 'chromium')
-  return { env, cleanup: () => cleanups.forEach((stop) => stop()) }
+  if (needs.has('redis')) {
+    if (!ensureDebianPackage('redis-server', 'redis-server')) throw new Error('the tests need redis-server (Debian package redis-server)')
+    const redis = await startRedisServer()
+    env.SPID_TEST_REDIS_URL = redis.url
+    cleanups.push(redis.stop)
+    log(`started a Redis server for this run at ${redis.url}`)
+  }
+  if (needs.has('chromium') && !existsSync('/usr/bin/chromium')) ensureDebianPackage('chromium', 'chromium')
+  return { env, cleanup: () => { for (const stop of cleanups) stop() } }
 }

@@ -3,6 +3,7 @@
  * and holds no backslash or control character (browsers read "/\evil" as "//evil").
  * Anything else becomes "/", so a login link cannot be turned into an open redirect.
  */
+// biome-ignore-start lint/suspicious/noControlCharactersInRegex: control characters are what these patterns look for
 export function checkReturnTo(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 1024) return fallback
   if (!value.startsWith('/') || value.startsWith('//')) return fallback
@@ -16,3 +17,4 @@ export function checkReturnTo(value: unknown, fallback = '/'): string {
   }
   return value
 }
+// biome-ignore-end lint/suspicious/noControlCharactersInRegex: control characters are what these patterns look for

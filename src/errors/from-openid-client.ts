@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client'
-import { OpError, SpidError, TokenValidationError, UnavailableError, isSpidError } from './spid-error.ts'
+import { OpError, type SpidError, TokenValidationError, UnavailableError, isSpidError } from './spid-error.ts'
 
 /**
  * The one place openid-client errors become SpidErrors. The original stays as `cause` and is

@@ -133,7 +133,11 @@ function bodyOf(body: OpRequestInit['body']): string | Buffer | undefined {
 
 function headersOf(input: OpRequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {}
-  if (input instanceof Headers) input.forEach((value, name) => void (out[name] = value))
+  if (input instanceof Headers) {
+    input.forEach((value, name) => {
+      out[name] = value
+    })
+  }
   else if (Array.isArray(input)) for (const [name, value] of input) out[name.toLowerCase()] = value
   else if (input) for (const name of Object.keys(input)) out[name.toLowerCase()] = input[name] as string
   return out

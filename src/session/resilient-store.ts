@@ -43,7 +43,10 @@ export class ResilientStore extends Store {
     const content = `${sid}\n${cookie?.originalMaxAge}\n${JSON.stringify(data)}`
     const expires = cookie?.expires ? new Date(cookie.expires).getTime() : 0
     const last = this.#written.get(session)
-    if (last && last.content === content && Math.abs(expires - last.expires) < SAME_EXPIRY_MS) return callback?.()
+    if (last && last.content === content && Math.abs(expires - last.expires) < SAME_EXPIRY_MS) {
+      callback?.()
+      return
+    }
     this.#run('set', (cb) => this.#inner.set(sid, session, cb), (err, value) => {
       if (!err) this.#written.set(session, { content, expires })
       callback?.(err, value)

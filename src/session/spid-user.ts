@@ -20,6 +20,9 @@ export function serializeSpidUser(_req: Request, user: Express.User, done: (err:
  */
 export function deserializeSpidUser(req: Request, stored: unknown, done: (err: unknown, user?: Express.User | false) => void): void {
   const auth = req.session?.spid
-  if (!stored || typeof stored !== 'object' || !auth) return done(null, false)
+  if (!stored || typeof stored !== 'object' || !auth) {
+    done(null, false)
+    return
+  }
   done(null, { ...(stored as Omit<SpidProfile, 'sub' | 'issuer'>), sub: auth.sub, issuer: auth.issuer } as Express.User)
 }

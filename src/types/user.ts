@@ -9,7 +9,7 @@ import type { SpidProfile } from '../profile/spid-profile.ts'
  *   interface SpidTypes { user: Account }
  * }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface apps augment
+// biome-ignore lint/suspicious/noEmptyInterface: an interface for apps to augment
 export interface SpidTypes {}
 
 /** What `req.user` is: the `user` of `SpidTypes` when the app set one, else `SpidProfile`. */
@@ -18,7 +18,6 @@ export type SpidAppUser = SpidTypes extends { user: infer User } ? User : SpidPr
 declare global {
   namespace Express {
     // Importing anything from the package types `req.user`, and what verify functions return.
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends SpidAppUser {}
   }
 }

@@ -44,6 +44,7 @@ describe('required attributes', () => {
     assert.equal(hop.status, 302)
     assert.equal((await me(ua, lenient.appUrl)).authenticated, true)
     const warned = lenient.logger.lines.find((l) => (l.obj as { event?: string }).event === 'login.attributes_missing')
-    assert.deepEqual((warned?.obj as { missing: string[] }).missing, ['digitalAddress'])
+    assert.ok(warned, 'a warning was logged')
+    assert.deepEqual((warned.obj as { missing: string[] }).missing, ['digitalAddress'])
   })
 })

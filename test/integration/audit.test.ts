@@ -21,7 +21,7 @@ describe('audit log of real logins', () => {
   before(async () => {
     proxy = await startTamperingProxy()
     const sinks = [new JsonLinesAuditSink({ dir }), new LoggerAuditSink(appLog)]
-    stack = await startStack({ op: { issuer: proxy.url }, app: { strategy: { audit: { write: (e: AuditEvent) => sinks.forEach((s) => s.write(e)) }, auditPersonalData: true } } })
+    stack = await startStack({ op: { issuer: proxy.url }, app: { strategy: { audit: { write: (e: AuditEvent) => { for (const s of sinks) s.write(e) } }, auditPersonalData: true } } })
     proxy.forwardTo(stack.op.server)
     proxy.rewrite('/token', (r) => { tokenResponses.push(r); return r })
     const ua = new UserAgent()

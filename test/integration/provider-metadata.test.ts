@@ -77,7 +77,7 @@ describe('OP metadata', () => {
     const proxy = await startTamperingProxy()
     const stack = await startStack({ op: { issuer: proxy.url } })
     proxy.forwardTo(stack.op.server)
-    proxy.rewrite('/.well-known/openid-federation', (r) => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: 'not here' }))
+    proxy.rewrite('/.well-known/openid-federation', () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: 'not here' }))
     try {
       const resolved = await stack.app.strategy.providers.resolve(proxy.url)
       assert.equal(resolved.source, 'openid-configuration')

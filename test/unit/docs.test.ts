@@ -1,9 +1,8 @@
-/** The README must keep up with the code: options, error codes, and a quick start that compiles. */
+/** The README must keep up with the code: options, error codes, the attribute table. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import ts from 'typescript'
 import { ERROR_CODES } from '../../src/errors/codes.ts'
 import { strategyOptionsSchema } from '../../src/options/schema.ts'
 import { renderAttributeTable } from '../../scripts/attribute-table.ts'
@@ -34,25 +33,5 @@ describe('README', () => {
 
   it('shows the attribute table exactly as the code defines it (npm run docs:attributes)', () => {
     assert.ok(section('Attributes').includes(renderAttributeTable()), 'README attribute table is out of date: run npm run docs:attributes')
-  })
-
-  it('has a quick start that type-checks against the package', () => {
-    const quickStart = /## Quick start\n+```ts\n([\s\S]*?)```/.exec(readme)?.[1]
-    assert.ok(quickStart)
-    const dir = mkdtempSync(join(root, '.readme-check-'))
-    try {
-      const file = join(dir, 'quick-start.ts')
-      writeFileSync(file, `declare const fedJwk: string, sigJwk: string, encJwk: string\n${quickStart}\nexport {}\n`)
-      const program = ts.createProgram([file], {
-        strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ['node'],
-        allowImportingTsExtensions: true, lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-        paths: { 'passport-spid-oidc': [join(root, 'src/index.ts')] },
-      })
-      const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
-      assert.deepEqual(problems, [])
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
   })
 })
