@@ -82,7 +82,7 @@ try {
       for (let i = 0; i < plan.loginsPerRound; i++) await loggedIn(rpMemory)
       loginWall.push((performance.now() - t) / plan.loginsPerRound)
       warmLogins += plan.loginsPerRound
-      return (await rpMemory.cpuMicros() - cpuBefore) / plan.loginsPerRound / 1000
+      return ((await rpMemory.cpuMicros()) - cpuBefore) / plan.loginsPerRound / 1000
     },
   )
   const opRequestsPerWarmLogin = (backChannel.count - backChannelBefore) / warmLogins
@@ -108,7 +108,11 @@ try {
   const throughput = async (target: RpProcess, cookie: string) => {
     await requestsPerSecond(`${target.url}/plain`, cookie, plan.loadSeconds)
     await requestsPerSecond(`${target.url}/guarded`, cookie, plan.loadSeconds)
-    return alternate(plan.loadRounds, () => requestsPerSecond(`${target.url}/plain`, cookie, plan.loadSeconds), () => requestsPerSecond(`${target.url}/guarded`, cookie, plan.loadSeconds))
+    return alternate(
+      plan.loadRounds,
+      () => requestsPerSecond(`${target.url}/plain`, cookie, plan.loadSeconds),
+      () => requestsPerSecond(`${target.url}/guarded`, cookie, plan.loadSeconds),
+    )
   }
   const loadMemory = await throughput(rpMemory, memoryCookie)
   const loadRedis = await throughput(rpRedis, redisCookie)
@@ -118,14 +122,21 @@ try {
     say('guarded requests with 10^6 other sessions vs 10^3')
     const few = await startOwnRedis(['--enable-debug-command', 'yes'])
     const many = await startOwnRedis(['--enable-debug-command', 'yes'])
-    cleanups.push(() => few.stop(), () => many.stop())
+    cleanups.push(
+      () => few.stop(),
+      () => many.stop(),
+    )
     await few.client.sendCommand(['DEBUG', 'POPULATE', '1000', 'spid:sess:other', String(minimal.bytes)])
     await many.client.sendCommand(['DEBUG', 'POPULATE', '1000000', 'spid:sess:other', String(minimal.bytes)])
     const [rpFew, rpMany] = await Promise.all([rp('redis', 'minimal', few.url), rp('redis', 'minimal', many.url)])
     const [a, b] = [await loggedIn(rpFew), await loggedIn(rpMany)]
     await requestsPerSecond(`${rpFew.url}/guarded`, a.cookie, plan.loadSeconds)
     await requestsPerSecond(`${rpMany.url}/guarded`, b.cookie, plan.loadSeconds)
-    const series = await alternate(plan.loadRounds, () => requestsPerSecond(`${rpFew.url}/guarded`, a.cookie, plan.loadSeconds), () => requestsPerSecond(`${rpMany.url}/guarded`, b.cookie, plan.loadSeconds))
+    const series = await alternate(
+      plan.loadRounds,
+      () => requestsPerSecond(`${rpFew.url}/guarded`, a.cookie, plan.loadSeconds),
+      () => requestsPerSecond(`${rpMany.url}/guarded`, b.cookie, plan.loadSeconds),
+    )
     growth = { ratio: medianRatio(series), few: median(series.baseline), many: median(series.subject) }
   }
 

@@ -3,9 +3,22 @@ import express, { type Request } from 'express'
 import helmet from 'helmet'
 import passport from 'passport'
 import {
-  SpidError, SpidStrategy, createSpidSession, deserializeSpidUser, entityConfiguration, levelNumber, requireSpidLevel,
-  serializeSpidUser, spidContext, spidErrorHandler, spidLogout,
-  type DevKeySet, type Logger, type ProviderOptions, type SpidProfile, type SpidStrategyOptions,
+  SpidError,
+  SpidStrategy,
+  createSpidSession,
+  deserializeSpidUser,
+  entityConfiguration,
+  levelNumber,
+  requireSpidLevel,
+  serializeSpidUser,
+  spidContext,
+  spidErrorHandler,
+  spidLogout,
+  type DevKeySet,
+  type Logger,
+  type ProviderOptions,
+  type SpidProfile,
+  type SpidStrategyOptions,
 } from '../src/index.ts'
 import { requestLanguage } from '../src/middleware/language.ts'
 import { wantsJson } from '../src/middleware/wants-json.ts'
@@ -47,24 +60,26 @@ export function createExampleApp(config: ExampleAppConfig) {
 
   const app = express()
   app.disable('x-powered-by')
-  app.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', ...opOrigins],
-        // Chromium applies form-action to the redirect that follows a form: the login form ends at the OP.
-        formAction: ["'self'", ...opOrigins],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'none'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', ...opOrigins],
+          // Chromium applies form-action to the redirect that follows a form: the login form ends at the OP.
+          formAction: ["'self'", ...opOrigins],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
       },
-    },
-    // The example also runs on plain http://localhost.
-    strictTransportSecurity: config.baseUrl.startsWith('https:'),
-  }))
+      // The example also runs on plain http://localhost.
+      strictTransportSecurity: config.baseUrl.startsWith('https:'),
+    }),
+  )
   app.use('/static', express.static(new URL('./static/', import.meta.url).pathname, { maxAge: '1h' }))
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
   const sessions = createSpidSession({
@@ -88,11 +103,15 @@ export function createExampleApp(config: ExampleAppConfig) {
     const level = typeof req.query.level === 'string' && /^[123]$/.test(req.query.level) ? req.query.level : '1'
     const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : '/'
     const choices = await providerChoices(strategy)
-    res.type('html').send(loginPage(lang, {
-      spid: shuffle(choices.filter((c) => c.profile === 'spid')),
-      cie: choices.filter((c) => c.profile === 'cie'),
-      level, returnTo, path: req.originalUrl,
-    }))
+    res.type('html').send(
+      loginPage(lang, {
+        spid: shuffle(choices.filter((c) => c.profile === 'spid')),
+        cie: choices.filter((c) => c.profile === 'cie'),
+        level,
+        returnTo,
+        path: req.originalUrl,
+      }),
+    )
   })
 
   app.get('/auth/spid', auth.authenticate('spid'))
@@ -139,10 +158,12 @@ export function createExampleApp(config: ExampleAppConfig) {
   })
 
   app.post('/logout', spidLogout(strategy, { cookieName: sessions.cookieName }))
-  app.use(spidErrorHandler({
-    ...(config.logger ? { logger: config.logger } : {}),
-    renderErrorPage: (ctx, req, res) => res.type('html').send(errorPage(ctx, req.originalUrl)),
-  }))
+  app.use(
+    spidErrorHandler({
+      ...(config.logger ? { logger: config.logger } : {}),
+      renderErrorPage: (ctx, req, res) => res.type('html').send(errorPage(ctx, req.originalUrl)),
+    }),
+  )
   return { app, strategy, sessions }
 }
 

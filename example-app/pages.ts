@@ -50,7 +50,10 @@ export function loginPage(lang: Language, input: { spid: ProviderChoice[]; cie: 
   const t = textsFor(lang)
   const idpButton = (p: ProviderChoice) => `
         <li><button type="submit" class="idp" name="idp" value="${e(p.issuer)}">${p.logoUri ? `<img src="${e(p.logoUri)}" alt="" width="28" height="28">` : `<span class="idp-initial" aria-hidden="true">${e(p.name.slice(0, 1))}</span>`}<span>${e(p.name)}</span></button></li>`
-  const spid = input.spid.length === 0 ? '' : `
+  const spid =
+    input.spid.length === 0
+      ? ''
+      : `
     <details class="spid-chooser">
       <summary class="spid-button">${SPID_MARK}<span>${e(t.spidButton)}</span></summary>
       <div class="idp-panel">
@@ -60,9 +63,17 @@ export function loginPage(lang: Language, input: { spid: ProviderChoice[]; cie: 
         <p class="idp-help"><a href="https://www.spid.gov.it/cos-e-spid/come-attivare-spid/" rel="noopener">${e(t.noSpid)} ${e(t.moreInfo)}</a></p>
       </div>
     </details>`
-  const cie = input.cie.map((p) => `
-    <button type="submit" class="cie-button" name="idp" value="${e(p.issuer)}">${CIE_MARK}<span>${e(t.cieButton)}</span></button>`).join('')
-  return layout(lang, input.path, t.homeTitle, `
+  const cie = input.cie
+    .map(
+      (p) => `
+    <button type="submit" class="cie-button" name="idp" value="${e(p.issuer)}">${CIE_MARK}<span>${e(t.cieButton)}</span></button>`,
+    )
+    .join('')
+  return layout(
+    lang,
+    input.path,
+    t.homeTitle,
+    `
 <h1>${e(t.homeTitle)}</h1>
 <p class="lead">${e(t.homeIntro)}</p>
 <form method="get" action="/auth/spid" class="login">
@@ -75,27 +86,37 @@ export function loginPage(lang: Language, input: { spid: ProviderChoice[]; cie: 
     <label for="offline">${e(t.rememberMe)}</label>
     <p id="offline-hint" class="hint">${e(t.rememberMeHint)}</p>
   </div>
-</form>`)
+</form>`,
+  )
 }
 
 /** Home for a logged-in user. */
 export function welcomePage(lang: Language, path: string, user: SpidProfile, spid: SpidRequestContext): string {
   const t = textsFor(lang)
-  return layout(lang, path, t.welcome, `
+  return layout(
+    lang,
+    path,
+    t.welcome,
+    `
 <h1>${e(t.welcome)} ${e(user.givenName ?? '')} ${e(user.familyName ?? '')}</h1>
 <p>${e(t.youAreIn)} <strong>${spid.level ? levelNumber(spid.level) : '—'}</strong>.</p>
 ${spid.refreshed ? `<p class="notice" role="status">${e(t.restored)}</p>` : spid.offline ? `<p class="notice" role="status">${e(t.offline)}</p>` : ''}
 ${areaLinks(t)}
-${logoutForm(t)}`)
+${logoutForm(t)}`,
+  )
 }
 
 export function levelPage(lang: Language, path: string, level: 1 | 2 | 3, user: SpidProfile, spid: SpidRequestContext): string {
   const t = textsFor(lang)
   const current = spid.level ? levelNumber(spid.level) : level
-  const raise = current < 3
-    ? `<p><a class="button" href="${e(spid.loginUrl(current + 1 as 2 | 3, `/level${current + 1}`))}">${e(t.raise)} ${current + 1}</a></p>` : ''
+  const raise =
+    current < 3 ? `<p><a class="button" href="${e(spid.loginUrl((current + 1) as 2 | 3, `/level${current + 1}`))}">${e(t.raise)} ${current + 1}</a></p>` : ''
   const when = spid.authTime ? new Date(spid.authTime * 1000).toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome' }) : '—'
-  return layout(lang, path, `${t.levelTitle} ${level}`, `
+  return layout(
+    lang,
+    path,
+    `${t.levelTitle} ${level}`,
+    `
 <h1>${e(t.levelTitle)} ${level}</h1>
 ${spid.refreshed ? `<p class="notice" role="status">${e(t.restored)}</p>` : ''}
 <dl class="facts">
@@ -108,7 +129,8 @@ ${spid.refreshed ? `<p class="notice" role="status">${e(t.restored)}</p>` : ''}
 </dl>
 ${raise}
 ${areaLinks(t)}
-${logoutForm(t)}`)
+${logoutForm(t)}`,
+  )
 }
 
 /** Every mapped attribute, as the library normalized it. */
@@ -117,10 +139,18 @@ export function profilePage(lang: Language, path: string, user: SpidProfile): st
   const { raw: _raw, problems, ...fields } = user
   const show = (value: unknown): string =>
     value && typeof value === 'object'
-      ? `<dl class="nested">${Object.entries(value).map(([k, v]) => `<dt>${e(k)}</dt><dd>${show(v)}</dd>`).join('')}</dl>`
+      ? `<dl class="nested">${Object.entries(value)
+          .map(([k, v]) => `<dt>${e(k)}</dt><dd>${show(v)}</dd>`)
+          .join('')}</dl>`
       : e(String(value))
-  const rows = Object.entries(fields).map(([k, v]) => `<dt>${e(k)}</dt><dd>${show(v)}</dd>`).join('\n  ')
-  return layout(lang, path, t.profileTitle, `
+  const rows = Object.entries(fields)
+    .map(([k, v]) => `<dt>${e(k)}</dt><dd>${show(v)}</dd>`)
+    .join('\n  ')
+  return layout(
+    lang,
+    path,
+    t.profileTitle,
+    `
 <h1>${e(t.profileTitle)}</h1>
 <p>${e(t.profileIntro)}</p>
 <dl class="facts" data-testid="profile">
@@ -129,19 +159,25 @@ export function profilePage(lang: Language, path: string, user: SpidProfile): st
 ${problems ? `<h2>${e(t.problems)}</h2><ul>${problems.map((p) => `<li><code>${e(p.claim)}</code>: ${e(p.reason)}</li>`).join('')}</ul>` : ''}
 <p><a href="/me">${e(t.meJson)}</a></p>
 ${areaLinks(t)}
-${logoutForm(t)}`)
+${logoutForm(t)}`,
+  )
 }
 
 /** The library's error context in the site's own layout. */
 export function errorPage(ctx: ErrorPageContext, path: string): string {
   const t = textsFor(ctx.lang)
-  return layout(ctx.lang, path, ctx.title, `
+  return layout(
+    ctx.lang,
+    path,
+    ctx.title,
+    `
 <div class="error" role="alert">
   <h1>${e(ctx.title)}</h1>
   <p>${e(ctx.text)}</p>
 </div>
 <p><a class="button" href="/">${e(t.back)}</a></p>
-<p class="reference">${e(ctx.code)} · ${e(ctx.requestId)}</p>`)
+<p class="reference">${e(ctx.code)} · ${e(ctx.requestId)}</p>`,
+  )
 }
 
 function areaLinks(t: Texts): string {

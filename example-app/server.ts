@@ -13,7 +13,10 @@ import { createExampleApp } from './app.ts'
 
 const port = Number(process.env.PORT ?? 3000)
 const baseUrl = (process.env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')
-const configured = (process.env.SPID_PROVIDERS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+const configured = (process.env.SPID_PROVIDERS ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
 
 let providers = configured
 let testOp: Awaited<ReturnType<typeof startTestOp>> | undefined

@@ -9,9 +9,18 @@ export function renderAttributeTable(): string {
     const companyKey = COMPANY_FIELDS[a.field]
     const field = companyKey ? `company.${companyKey}` : a.field
     const sources = a.sources.map((s) => `\`${s.claim}\`${s.with ? ` + \`${s.with}\`` : ''}`).join('<br>')
-    return `| \`${field}\` | \`${a.request}\` | ${a.releasedBy.join(', ')} | ${sources} | ${a.sources[0]?.parser === 'placeCode' ? 'place' : a.sources.map((s) => s.parser).filter((p, i, all) => all.indexOf(p) === i).join(', ')} |`
+    return `| \`${field}\` | \`${a.request}\` | ${a.releasedBy.join(', ')} | ${sources} | ${
+      a.sources[0]?.parser === 'placeCode'
+        ? 'place'
+        : a.sources
+            .map((s) => s.parser)
+            .filter((p, i, all) => all.indexOf(p) === i)
+            .join(', ')
+    } |`
   })
-  return ['| Profile field | Requested as | Released by | Accepted claim names (first match wins) | Normalized by |', '|---|---|---|---|---|', ...rows].join('\n')
+  return ['| Profile field | Requested as | Released by | Accepted claim names (first match wins) | Normalized by |', '|---|---|---|---|---|', ...rows].join(
+    '\n',
+  )
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(renderAttributeTable())

@@ -40,7 +40,10 @@ export function ensureDebianPackage(command, pkg) {
 export function redisAnswers(host, port, timeout = 1000) {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port })
-    const done = (ok) => { socket.destroy(); resolve(ok) }
+    const done = (ok) => {
+      socket.destroy()
+      resolve(ok)
+    }
     socket.setTimeout(timeout, () => done(false))
     socket.on('error', () => done(false))
     socket.on('connect', () => socket.write('PING\r\n'))
@@ -85,5 +88,10 @@ export async function provisionForTests(needs = new Set(['redis', 'chromium'])) 
     log(`started a Redis server for this run at ${redis.url}`)
   }
   if (needs.has('chromium') && !existsSync('/usr/bin/chromium')) ensureDebianPackage('chromium', 'chromium')
-  return { env, cleanup: () => { for (const stop of cleanups) stop() } }
+  return {
+    env,
+    cleanup: () => {
+      for (const stop of cleanups) stop()
+    },
+  }
 }

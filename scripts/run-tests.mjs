@@ -33,9 +33,15 @@ const roots = [...suites.map((name) => SUITES[name].dir), ...paths]
 function collect(path) {
   const full = join(root, path)
   let stat
-  try { stat = statSync(full) } catch { return [] }
+  try {
+    stat = statSync(full)
+  } catch {
+    return []
+  }
   if (stat.isFile()) return path.endsWith('.test.ts') ? [path] : []
-  return readdirSync(full).sort().flatMap((name) => collect(join(path, name)))
+  return readdirSync(full)
+    .sort()
+    .flatMap((name) => collect(join(path, name)))
 }
 
 const files = roots.flatMap(collect).map((f) => relative(root, join(root, f)))
@@ -49,14 +55,23 @@ const tap = join(scratch, 'results.tap')
 // Paths given by hand may need anything: provision everything for them.
 const needs = new Set(paths.length ? ['redis', 'chromium'] : suites.flatMap((name) => SUITES[name].needs))
 const provisioned = await provisionForTests(needs)
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-timeout=120000',
-  // Unit and build tests share nothing: two files at a time (node's default here is one).
-  ...(needs.size === 0 ? ['--test-concurrency=2'] : []),
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-  ...files,
-], { cwd: root, stdio: 'inherit', env: { ...process.env, ...provisioned.env, NODE_NO_WARNINGS: '1' } })
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-timeout=120000',
+    // Unit and build tests share nothing: two files at a time (node's default here is one).
+    ...(needs.size === 0 ? ['--test-concurrency=2'] : []),
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, ...provisioned.env, NODE_NO_WARNINGS: '1' } },
+)
 provisioned.cleanup()
 
 const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(readFileSync(tap, 'utf8'))?.[1] ?? 0)

@@ -4,8 +4,15 @@ export type { SpidStrategyOptions, ProviderOptions } from './options/schema.ts'
 export type { ResolvedOptions, ProviderConfig } from './options/resolve-options.ts'
 export { DEFAULTS } from './options/defaults.ts'
 export {
-  SPID_L1, SPID_L2, SPID_L3, parseLevel, compareLevels, levelSatisfies, levelNumber,
-  type SpidLevel, type SpidLevelInput,
+  SPID_L1,
+  SPID_L2,
+  SPID_L3,
+  parseLevel,
+  compareLevels,
+  levelSatisfies,
+  levelNumber,
+  type SpidLevel,
+  type SpidLevelInput,
 } from './levels.ts'
 export { requireSpidLevel, type RequireLevelOptions } from './middleware/require-level.ts'
 export { spidContext, type SpidContextOptions, type SpidRequestContext } from './middleware/spid-context.ts'

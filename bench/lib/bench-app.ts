@@ -7,8 +7,16 @@
 import express from 'express'
 import passport from 'passport'
 import {
-  SpidStrategy, createSpidSession, deserializeSpidUser, entityConfiguration, requireSpidLevel, serializeSpidUser,
-  spidContext, spidErrorHandler, type DevKeySet, type SpidStrategyOptions,
+  SpidStrategy,
+  createSpidSession,
+  deserializeSpidUser,
+  entityConfiguration,
+  requireSpidLevel,
+  serializeSpidUser,
+  spidContext,
+  spidErrorHandler,
+  type DevKeySet,
+  type SpidStrategyOptions,
 } from '../../src/index.ts'
 
 export interface BenchAppConfig {

@@ -14,10 +14,22 @@ export async function measureGuardCpu(strategy: SpidStrategy, { rounds, perRound
   const proto = express().request
   const now = Math.floor(Date.now() / 1000)
   const session = {
-    spid: { issuer: 'https://op.example.it', providerProfile: 'spid', sub: 'x'.repeat(43), acr: SPID_L2, authTime: now, accessToken: 'a'.repeat(43), accessTokenExpiresAt: now + 3600, refreshed: false, idTokenJti: 'j' },
+    spid: {
+      issuer: 'https://op.example.it',
+      providerProfile: 'spid',
+      sub: 'x'.repeat(43),
+      acr: SPID_L2,
+      authTime: now,
+      accessToken: 'a'.repeat(43),
+      accessTokenExpiresAt: now + 3600,
+      refreshed: false,
+      idTokenJti: 'j',
+    },
   }
   const user = { sub: 'x'.repeat(43), issuer: 'https://op.example.it', personType: 'natural', fiscalNumber: 'LVLDAA85T50G702B' }
-  const isAuthenticated = function (this: Request) { return Boolean(this.user) }
+  const isAuthenticated = function (this: Request) {
+    return Boolean(this.user)
+  }
   const makeRequest = () => {
     const req = Object.create(proto) as Request & Record<string, unknown>
     req.headers = { accept: BROWSER_ACCEPT, host: 'rp.example.it' }

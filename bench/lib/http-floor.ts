@@ -29,23 +29,25 @@ export async function prepareHttpFloor(): Promise<HttpFloor> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
   const agent = new Agent({ keepAlive: true })
-  const exchange = (method: 'GET' | 'POST') => new Promise<void>((resolve, reject) => {
-    const headers = method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(FORM.length) } : {}
-    const req = request(url, { method, agent, headers }, (res) => {
-      res.resume()
-      res.on('end', resolve)
+  const exchange = (method: 'GET' | 'POST') =>
+    new Promise<void>((resolve, reject) => {
+      const headers = method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(FORM.length) } : {}
+      const req = request(url, { method, agent, headers }, (res) => {
+        res.resume()
+        res.on('end', resolve)
+      })
+      req.on('error', reject)
+      req.end(method === 'POST' ? FORM : undefined)
     })
-    req.on('error', reject)
-    req.end(method === 'POST' ? FORM : undefined)
-  })
   return {
     async once() {
       await exchange('GET')
       await exchange('POST')
     },
-    close: () => new Promise<void>((resolve) => {
-      agent.destroy()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy()
+        server.close(() => resolve())
+      }),
   }
 }

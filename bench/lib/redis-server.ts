@@ -13,7 +13,9 @@ export async function startOwnRedis(extraArgs: string[] = []) {
   if (!ensureDebianPackage('redis-server', 'redis-server')) throw new Error('redis-server is not installed (Debian package redis-server)')
   const port: number = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'spid-bench-redis-'))
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], { stdio: 'ignore' })
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], {
+    stdio: 'ignore',
+  })
   for (let i = 0; i < 100 && !(await redisAnswers('127.0.0.1', port, 200)); i++) await new Promise((r) => setTimeout(r, 50))
   const url = `redis://127.0.0.1:${port}`
   const client = createClient({ url })

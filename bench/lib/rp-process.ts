@@ -15,7 +15,11 @@ export interface RpProcess {
 
 export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> {
   const child = fork(new URL('./rp-child.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_RP_PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.BENCH_RP_PROFILE}`] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_RP_PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.BENCH_RP_PROFILE}`] : []),
+    ],
     env: { ...process.env, BENCH_RP: JSON.stringify(config), NODE_ENV: 'development' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -29,25 +33,27 @@ export async function startRpProcess(config: RpChildConfig): Promise<RpProcess> 
       waiting.delete(message.id as number)
     })
   })
-  const ask = (request: RpCommand) => new Promise<number>((resolve) => {
-    const id = nextId++
-    waiting.set(id, (reply) => resolve(reply.cpuMicros))
-    child.send({ ...request, id })
-  })
+  const ask = (request: RpCommand) =>
+    new Promise<number>((resolve) => {
+      const id = nextId++
+      waiting.set(id, (reply) => resolve(reply.cpuMicros))
+      child.send({ ...request, id })
+    })
   return {
     url,
     cpuMicros: () => ask({ cmd: 'cpu' }),
     floorMicros: (n) => ask({ cmd: 'floor', n }),
     httpFloorMicros: (n) => ask({ cmd: 'httpFloor', n }),
     // Disconnecting lets the child exit by itself (and write a --cpu-prof profile, if asked for).
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
-      child.once('exit', () => {
-        clearTimeout(kill)
-        resolve()
-      })
-      child.disconnect()
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
+        child.once('exit', () => {
+          clearTimeout(kill)
+          resolve()
+        })
+        child.disconnect()
+      }),
   }
 }

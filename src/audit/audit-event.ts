@@ -29,8 +29,15 @@ export interface AuditEvent {
 }
 
 export type AuditEventType =
-  | 'authorization.requested' | 'authorization.answered' | 'token.issued' | 'userinfo.received'
-  | 'login.succeeded' | 'login.failed' | 'token.refreshed' | 'token.revoked' | 'token.introspected'
+  | 'authorization.requested'
+  | 'authorization.answered'
+  | 'token.issued'
+  | 'userinfo.received'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'token.refreshed'
+  | 'token.revoked'
+  | 'token.introspected'
   | 'trust_chain.resolved'
 
 /**

@@ -135,17 +135,25 @@ export function verifyAuditLog(dir: string, encryptionKey?: Buffer): AuditVerifi
 }
 
 function chainHash(seq: number, prev: string, body: object): string {
-  return createHash('sha256').update(`${seq}\n${prev}\n${JSON.stringify(body)}`).digest('hex')
+  return createHash('sha256')
+    .update(`${seq}\n${prev}\n${JSON.stringify(body)}`)
+    .digest('hex')
 }
 
 function auditFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((n) => FILE.test(n)).sort() : []
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => FILE.test(n))
+        .sort()
+    : []
 }
 
 function lastLine(dir: string): Line | undefined {
   const files = auditFiles(dir)
   for (let i = files.length - 1; i >= 0; i--) {
-    const lines = readFileSync(join(dir, files[i] as string), 'utf8').split('\n').filter(Boolean)
+    const lines = readFileSync(join(dir, files[i] as string), 'utf8')
+      .split('\n')
+      .filter(Boolean)
     if (lines.length) return JSON.parse(lines[lines.length - 1] as string) as Line
   }
   return undefined

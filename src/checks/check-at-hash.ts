@@ -2,9 +2,15 @@ import { createHash } from 'node:crypto'
 import { TokenValidationError } from '../errors/spid-error.ts'
 
 const HASH_FOR_ALG: Record<string, string> = {
-  RS256: 'sha256', PS256: 'sha256', ES256: 'sha256',
-  RS384: 'sha384', PS384: 'sha384', ES384: 'sha384',
-  RS512: 'sha512', PS512: 'sha512', ES512: 'sha512',
+  RS256: 'sha256',
+  PS256: 'sha256',
+  ES256: 'sha256',
+  RS384: 'sha384',
+  PS384: 'sha384',
+  ES384: 'sha384',
+  RS512: 'sha512',
+  PS512: 'sha512',
+  ES512: 'sha512',
 }
 
 /**

@@ -4,10 +4,7 @@ import { TokenValidationError } from '../errors/spid-error.ts'
  * Rule X5: an introspection answer counts only when the token is active and is this user's,
  * issued to this RP, by this OP. An inactive token is not an error: it returns false.
  */
-export function checkIntrospection(
-  response: Record<string, unknown>,
-  expected: { sub: string; clientId: string; issuer: string },
-): boolean {
+export function checkIntrospection(response: Record<string, unknown>, expected: { sub: string; clientId: string; issuer: string }): boolean {
   if (response.active !== true) return false
   const mismatch = (what: string) => new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', `introspection ${what} does not match the session`)
   if (response.sub !== undefined && response.sub !== expected.sub) throw mismatch('sub')

@@ -13,7 +13,8 @@ export function checkRefreshedIdToken(
   claims: Record<string, unknown>,
   { sub, authTime, clockTolerance }: { sub: string; authTime: number; clockTolerance: number },
 ): SpidLevel {
-  if (claims.sub !== sub) throw new TokenValidationError('ERR_SPID_SUBJECT_CHANGED', 'refreshed ID token is about another subject', { status: 401, oauthError: 'access_denied' })
+  if (claims.sub !== sub)
+    throw new TokenValidationError('ERR_SPID_SUBJECT_CHANGED', 'refreshed ID token is about another subject', { status: 401, oauthError: 'access_denied' })
   if (!levelFromWire(claims.acr)) throw new TokenValidationError('ERR_SPID_ACR_MISSING', 'refreshed ID token has no SPID acr')
   if (typeof claims.exp === 'number' && claims.exp > authTime + REFRESH_MAX_LIFETIME + clockTolerance) {
     throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'refreshed ID token outlives the authentication by more than 30 days')

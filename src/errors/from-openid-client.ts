@@ -23,14 +23,28 @@ export function fromOpenidClient(error: unknown, during: string): SpidError {
     if (claim === 'nonce') return new TokenValidationError('ERR_SPID_NONCE_MISMATCH', 'ID token nonce differs from the one sent', { cause: error })
     return new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', `ID token claim ${claim ?? '(unknown)'} is not the expected value`, { cause: error })
   }
-  if (code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_JWT_CLAIM_MISSING' || code === 'OAUTH_INVALID_RESPONSE' || code === 'OAUTH_UNEXPECTED_JWT_ALG' || code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+  if (
+    code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' ||
+    code === 'OAUTH_JWT_CLAIM_MISSING' ||
+    code === 'OAUTH_INVALID_RESPONSE' ||
+    code === 'OAUTH_UNEXPECTED_JWT_ALG' ||
+    code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED'
+  ) {
     return new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', `invalid OP response to the ${during} (${String(code)})`, { cause: error })
   }
   if (code === 'OAUTH_RESPONSE_IS_NOT_JSON' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || code === 'OAUTH_PARSE_ERROR') {
     // openid-client reads error bodies on 4xx only: a 5xx, HTML or unparsable answer lands here.
-    return new OpError('ERR_SPID_OP_ERROR', `OP answered the ${during} with something that is not an OAuth response (${String(code)})`, { status: 502, oauthError: 'server_error', cause: error })
+    return new OpError('ERR_SPID_OP_ERROR', `OP answered the ${during} with something that is not an OAuth response (${String(code)})`, {
+      status: 502,
+      oauthError: 'server_error',
+      cause: error,
+    })
   }
-  return new OpError('ERR_SPID_OP_ERROR', `the ${during} failed (${String(code ?? (error as Error)?.name ?? 'unknown')})`, { status: 502, oauthError: 'server_error', cause: error })
+  return new OpError('ERR_SPID_OP_ERROR', `the ${during} failed (${String(code ?? (error as Error)?.name ?? 'unknown')})`, {
+    status: 502,
+    oauthError: 'server_error',
+    cause: error,
+  })
 }
 
 /** Our own fetch's errors (timeouts, oversized bodies) come back wrapped by openid-client. */

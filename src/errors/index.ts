@@ -1,5 +1,15 @@
 export { ERROR_CODES, type SpidErrorCode } from './codes.ts'
 export {
-  SpidError, SpidConfigError, TransactionError, OpError, TokenValidationError, InsufficientLevelError,
-  NotAuthenticatedError, AccessRefusedError, FederationError, UnavailableError, isSpidError, type SpidErrorOptions,
+  SpidError,
+  SpidConfigError,
+  TransactionError,
+  OpError,
+  TokenValidationError,
+  InsufficientLevelError,
+  NotAuthenticatedError,
+  AccessRefusedError,
+  FederationError,
+  UnavailableError,
+  isSpidError,
+  type SpidErrorOptions,
 } from './spid-error.ts'

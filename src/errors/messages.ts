@@ -19,19 +19,46 @@ const MESSAGES: Record<Language, Catalogue> = {
     retry: 'Riprova ad accedere',
     home: 'Torna alla pagina iniziale',
     ERR_SPID_LOGIN_CANCELLED: { title: 'Accesso annullato', text: "Hai annullato l'accesso o negato il consenso presso il gestore dell'identità." },
-    ERR_SPID_TRANSACTION_EXPIRED: { title: 'Tentativo di accesso scaduto', text: "Il tentativo di accesso è scaduto o è già stato usato. Ricomincia dall'inizio." },
-    ERR_SPID_STATE_MISMATCH: { title: 'Tentativo di accesso non valido', text: "La risposta ricevuta non corrisponde a un accesso avviato da questo browser. Ricomincia dall'inizio." },
-    ERR_SPID_STATE_MISSING: { title: 'Tentativo di accesso non valido', text: "La risposta ricevuta non corrisponde a un accesso avviato da questo browser. Ricomincia dall'inizio." },
+    ERR_SPID_TRANSACTION_EXPIRED: {
+      title: 'Tentativo di accesso scaduto',
+      text: "Il tentativo di accesso è scaduto o è già stato usato. Ricomincia dall'inizio.",
+    },
+    ERR_SPID_STATE_MISMATCH: {
+      title: 'Tentativo di accesso non valido',
+      text: "La risposta ricevuta non corrisponde a un accesso avviato da questo browser. Ricomincia dall'inizio.",
+    },
+    ERR_SPID_STATE_MISSING: {
+      title: 'Tentativo di accesso non valido',
+      text: "La risposta ricevuta non corrisponde a un accesso avviato da questo browser. Ricomincia dall'inizio.",
+    },
     ERR_SPID_BAD_REQUEST: { title: 'Richiesta non valida', text: 'La richiesta ricevuta non è valida.' },
     ERR_SPID_UNKNOWN_PROVIDER: { title: "Gestore dell'identità sconosciuto", text: "Il gestore dell'identità scelto non è tra quelli disponibili." },
-    ERR_SPID_ACR_TOO_LOW: { title: 'Livello di sicurezza insufficiente', text: 'Per questa pagina serve un livello SPID più alto di quello usato per accedere.' },
+    ERR_SPID_ACR_TOO_LOW: {
+      title: 'Livello di sicurezza insufficiente',
+      text: 'Per questa pagina serve un livello SPID più alto di quello usato per accedere.',
+    },
     ERR_SPID_STEP_UP_REQUIRED: { title: 'Serve un livello di sicurezza più alto', text: 'Per continuare accedi di nuovo con un livello SPID più alto.' },
     ERR_SPID_NOT_AUTHENTICATED: { title: 'Accesso richiesto', text: 'Per vedere questa pagina devi accedere con SPID.' },
-    ERR_SPID_SUBJECT_CHANGED: { title: 'Utente diverso', text: 'Hai effettuato l\'accesso con un\'identità diversa da quella della sessione in corso. Per sicurezza la sessione è stata chiusa.' },
-    ERR_SPID_ATTRIBUTE_MISSING: { title: 'Dati necessari non ricevuti', text: "Il gestore dell'identità non ha condiviso i dati necessari a questo servizio (per esempio il codice fiscale). Riprova e acconsenti alla condivisione." },
-    ERR_SPID_ACCESS_REFUSED: { title: 'Accesso non consentito', text: "L'identità è stata verificata, ma questo servizio non consente l'accesso a questa persona." },
-    ERR_SPID_OP_UNAVAILABLE: { title: "Gestore dell'identità non raggiungibile", text: "Il gestore dell'identità non risponde. Riprova più tardi o scegline un altro." },
-    ERR_SPID_STORE_UNAVAILABLE: { title: 'Servizio temporaneamente non disponibile', text: 'Il servizio non riesce a gestire le sessioni in questo momento. Riprova tra qualche minuto.' },
+    ERR_SPID_SUBJECT_CHANGED: {
+      title: 'Utente diverso',
+      text: "Hai effettuato l'accesso con un'identità diversa da quella della sessione in corso. Per sicurezza la sessione è stata chiusa.",
+    },
+    ERR_SPID_ATTRIBUTE_MISSING: {
+      title: 'Dati necessari non ricevuti',
+      text: "Il gestore dell'identità non ha condiviso i dati necessari a questo servizio (per esempio il codice fiscale). Riprova e acconsenti alla condivisione.",
+    },
+    ERR_SPID_ACCESS_REFUSED: {
+      title: 'Accesso non consentito',
+      text: "L'identità è stata verificata, ma questo servizio non consente l'accesso a questa persona.",
+    },
+    ERR_SPID_OP_UNAVAILABLE: {
+      title: "Gestore dell'identità non raggiungibile",
+      text: "Il gestore dell'identità non risponde. Riprova più tardi o scegline un altro.",
+    },
+    ERR_SPID_STORE_UNAVAILABLE: {
+      title: 'Servizio temporaneamente non disponibile',
+      text: 'Il servizio non riesce a gestire le sessioni in questo momento. Riprova tra qualche minuto.',
+    },
   },
   en: {
     fallback: { title: 'Login failed', text: 'The login could not be completed. Please try again in a moment.' },
@@ -46,11 +73,20 @@ const MESSAGES: Record<Language, Catalogue> = {
     ERR_SPID_ACR_TOO_LOW: { title: 'Security level too low', text: 'This page needs a higher SPID level than the one used to log in.' },
     ERR_SPID_STEP_UP_REQUIRED: { title: 'Higher security level needed', text: 'To continue, log in again with a higher SPID level.' },
     ERR_SPID_NOT_AUTHENTICATED: { title: 'Login required', text: 'You need to log in with SPID to see this page.' },
-    ERR_SPID_SUBJECT_CHANGED: { title: 'Different user', text: 'You logged in with a different identity from the one of this session. For your safety the session was closed.' },
-    ERR_SPID_ATTRIBUTE_MISSING: { title: 'Required data not received', text: 'The identity provider did not share the data this service needs (your fiscal number, for example). Try again and agree to share it.' },
+    ERR_SPID_SUBJECT_CHANGED: {
+      title: 'Different user',
+      text: 'You logged in with a different identity from the one of this session. For your safety the session was closed.',
+    },
+    ERR_SPID_ATTRIBUTE_MISSING: {
+      title: 'Required data not received',
+      text: 'The identity provider did not share the data this service needs (your fiscal number, for example). Try again and agree to share it.',
+    },
     ERR_SPID_ACCESS_REFUSED: { title: 'Access not allowed', text: 'Your identity was verified, but this service does not allow this person to log in.' },
     ERR_SPID_OP_UNAVAILABLE: { title: 'Identity provider unreachable', text: 'The identity provider is not answering. Try again later or choose another one.' },
-    ERR_SPID_STORE_UNAVAILABLE: { title: 'Service temporarily unavailable', text: 'The service cannot handle sessions right now. Please try again in a few minutes.' },
+    ERR_SPID_STORE_UNAVAILABLE: {
+      title: 'Service temporarily unavailable',
+      text: 'The service cannot handle sessions right now. Please try again in a few minutes.',
+    },
   },
 }
 

@@ -78,7 +78,6 @@ export class UnavailableError extends SpidError {}
 export function isSpidError(value: unknown): value is SpidError {
   return (
     value instanceof SpidError ||
-    (value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' &&
-      (value as unknown as { code: string }).code in ERROR_CODES)
+    (value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' && (value as unknown as { code: string }).code in ERROR_CODES)
   )
 }

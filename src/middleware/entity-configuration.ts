@@ -11,12 +11,13 @@ export function entityConfiguration(strategy: SpidStrategy): RequestHandler {
   const { options } = strategy
   return (_req, res, next) => {
     const now = strategy.context.now()
-    const ready = cached && cached.refreshAt > now
-      ? Promise.resolve(cached.jwt)
-      : buildEntityConfiguration(options, now).then((jwt) => {
-          cached = { jwt, refreshAt: now + Math.floor(options.entityConfigurationTtl * 0.9) }
-          return jwt
-        })
+    const ready =
+      cached && cached.refreshAt > now
+        ? Promise.resolve(cached.jwt)
+        : buildEntityConfiguration(options, now).then((jwt) => {
+            cached = { jwt, refreshAt: now + Math.floor(options.entityConfigurationTtl * 0.9) }
+            return jwt
+          })
     ready.then((jwt) => {
       res.set('Content-Type', ENTITY_STATEMENT_CONTENT_TYPE)
       res.set('Cache-Control', 'public, max-age=300')

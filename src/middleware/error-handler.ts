@@ -54,9 +54,11 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
 
     if (wantsJson(req)) {
       const loginUrl = err instanceof InsufficientLevelError ? err.loginUrl : undefined
-      res.json(err.expose
-        ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId, ...(loginUrl ? { login_url: loginUrl } : {}) }
-        : { error: 'server_error', code: err.code, request_id: requestId })
+      res.json(
+        err.expose
+          ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId, ...(loginUrl ? { login_url: loginUrl } : {}) }
+          : { error: 'server_error', code: err.code, request_id: requestId },
+      )
       return
     }
     const lang = requestLanguage(req)

@@ -74,7 +74,10 @@ interface ContextShared {
  * costs microseconds where this costs nanoseconds.
  */
 class RequestContext implements SpidRequestContext {
-  constructor(private readonly req: Request, private readonly shared: ContextShared) {}
+  constructor(
+    private readonly req: Request,
+    private readonly shared: ContextShared,
+  ) {}
 
   private get auth(): SpidAuthState | undefined {
     return this.req.user ? this.req.session?.spid : undefined
@@ -175,12 +178,18 @@ async function refreshOnce(req: Request, { strategy, refreshing }: ContextShared
   if (!pending) {
     pending = ctx.registry.resolve(auth.issuer).then((provider) => refreshSession(ctx, provider, auth))
     refreshing.set(key, pending)
-    pending.then(() => refreshing.delete(key), () => refreshing.delete(key))
+    pending.then(
+      () => refreshing.delete(key),
+      () => refreshing.delete(key),
+    )
   }
   try {
     const refreshed = await pending
     req.session.spid = refreshed
-    ctx.options.logger.info({ event: 'token.refreshed', issuer: refreshed.issuer, sub: refreshed.sub, acr: refreshed.acr, jti: refreshed.idTokenJti }, 'session restored with the refresh token: SpidL1 only')
+    ctx.options.logger.info(
+      { event: 'token.refreshed', issuer: refreshed.issuer, sub: refreshed.sub, acr: refreshed.acr, jti: refreshed.idTokenJti },
+      'session restored with the refresh token: SpidL1 only',
+    )
   } catch (error) {
     const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'refresh failed', { status: 502, cause: error })
     ctx.options.logger.warn({ event: 'token.refresh_failed', code: spidError.code, issuer: auth.issuer }, spidError.message)

@@ -69,12 +69,19 @@ export interface ResolvedOptions {
 export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
   const parsed = strategyOptionsSchema.safeParse(input ?? {}, { reportInput: true })
   if (!parsed.success) {
-    throw new SpidConfigError(parsed.error.issues.map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')
-      const got = issue.code !== 'custom' && 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object'
-        ? ` (got ${JSON.stringify(issue.input)})` : ''
-      return `${path || '(options)'}: ${issue.message}${got}`
-    }))
+    throw new SpidConfigError(
+      parsed.error.issues.map((issue) => {
+        const path = issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+        const got =
+          issue.code !== 'custom' && 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object'
+            ? ` (got ${JSON.stringify(issue.input)})`
+            : ''
+        return `${path || '(options)'}: ${issue.message}${got}`
+      }),
+    )
   }
   const o = parsed.data
   const attributes = o.attributes ?? DEFAULTS.attributes
@@ -84,7 +91,8 @@ export function resolveOptions(input: SpidStrategyOptions): ResolvedOptions {
   const providers: ProviderConfig[] = o.providers.map((p) =>
     typeof p === 'string'
       ? { issuer: p, id: p, name: undefined, profile: 'spid' }
-      : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile })
+      : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile },
+  )
   const redirectUri = o.redirectUri ?? `${o.clientId}${DEFAULTS.callbackPath}`
   const httpUrls = [o.clientId, redirectUri, ...providers.map((p) => p.issuer)].filter(isLoopbackHttp)
   if (!o.audit && process.env.NODE_ENV === 'production') {

@@ -34,7 +34,10 @@ const provider = z.strictObject({
   /** REQUIRED. The OP's issuer identifier, exactly as its metadata states it. */
   issuer: entityUrl(),
   /** A short id for URLs and buttons (`?idp=<id>`); the issuer always works too. */
-  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"')
+    .optional(),
   /** Display name; default: the OP metadata's `organization_name`/`op_name`, else the host. */
   name: z.string().min(1).optional(),
   /** `spid` (default) or `cie`: the profile decides scopes, claims placement and refresh rules. */
@@ -66,9 +69,7 @@ export const strategyOptionsSchema = z
     /** Trust marks issued to this RP, published as they are (rule F6). */
     trustMarks: z.array(z.looseObject({ id: z.string(), trust_mark: z.string() })).default([]),
     /** Level asked for when a login names none: 1, 2, 3 or a level URI. */
-    defaultLevel: z
-      .custom<1 | 2 | 3 | string>((v) => parseLevel(v) !== undefined, 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI')
-      .optional(),
+    defaultLevel: z.custom<1 | 2 | 3 | string>((v) => parseLevel(v) !== undefined, 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI').optional(),
     /** `prompt` of the authorization request (rule A8): `consent login` or `consent`. */
     prompt: z.enum(['consent login', 'consent']).optional(),
     /** Attributes to ask for: `minimal`, `registry`, `full`, or profile field names. */
@@ -82,29 +83,44 @@ export const strategyOptionsSchema = z
     /** JWS algorithm for request objects and client assertions. */
     signingAlg: z.enum(SIGNING_ALGS).optional(),
     /** JWE `alg`/`enc` the OP must use for UserInfo, published in the entity configuration. */
-    userinfoEncryption: z
-      .strictObject({ alg: z.enum(['RSA-OAEP', 'RSA-OAEP-256']), enc: z.enum(['A128CBC-HS256', 'A256CBC-HS512']) })
-      .optional(),
+    userinfoEncryption: z.strictObject({ alg: z.enum(['RSA-OAEP', 'RSA-OAEP-256']), enc: z.enum(['A128CBC-HS256', 'A256CBC-HS512']) }).optional(),
     /** Seconds each level stays valid after the login that reached it: `{ 1?, 2?, 3? }`. */
     levelMaxAge: z.strictObject({ 1: z.number().positive().optional(), 2: z.number().positive().optional(), 3: z.number().positive().optional() }).optional(),
     transactionTtl: z.number().int().min(30).max(3600).optional(),
     maxPendingLogins: z.number().int().min(1).max(50).optional(),
     httpTimeout: z.number().int().min(100).max(60_000).optional(),
-    maxResponseBytes: z.number().int().min(1024).max(16 * 1024 * 1024).optional(),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .optional(),
     clockTolerance: z.number().int().min(0).max(300).optional(),
     entityConfigurationTtl: z.number().int().min(60).optional(),
     metadataTtl: z.number().int().min(0).optional(),
     requestObjectTtl: z.number().int().min(10).max(LIMITS.requestObjectMaxTtl, 'rule A5: at most 300 seconds').optional(),
     /** A logger with pino's shape (`warn(obj, msg)`). Default: warnings and errors as JSON lines on stderr. */
-    logger: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function', 'must have pino-style debug/info/warn/error methods').optional(),
+    logger: z
+      .custom<unknown>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function',
+        'must have pino-style debug/info/warn/error methods',
+      )
+      .optional(),
     /** Where audit records go (rules G1-G3): JsonLinesAuditSink, LoggerAuditSink, or your own. Default: none. */
-    audit: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function', 'must implement AuditSink (write)').optional(),
+    audit: z
+      .custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function', 'must implement AuditSink (write)')
+      .optional(),
     /** Adds a tag of the fiscal number to audit records (never the number itself). Default false. */
     auditPersonalData: z.boolean().optional(),
     /** Passes the request as the first argument of the verify function. */
     passReqToCallback: z.boolean().optional(),
     /** Replaces how OP metadata is found (e.g. trust-chain resolution). Default: DefaultProviderRegistry. */
-    providerRegistry: z.custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function', 'must implement ProviderRegistry (list, get)').optional(),
+    providerRegistry: z
+      .custom<unknown>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function',
+        'must implement ProviderRegistry (list, get)',
+      )
+      .optional(),
   })
   .superRefine((o, ctx) => {
     const ids = o.providers.flatMap((e) => (typeof e === 'string' ? [e] : [e.issuer, ...(e.id ? [e.id] : [])]))
@@ -142,9 +158,7 @@ function checkEntityUrl(value: string, production: boolean, { allowQuery = false
 
 function checkPrivateKey(input: unknown): string | undefined {
   try {
-    const key = createPrivateKey(
-      typeof input === 'string' ? input : { key: input as import('node:crypto').JsonWebKey, format: 'jwk' },
-    )
+    const key = createPrivateKey(typeof input === 'string' ? input : { key: input as import('node:crypto').JsonWebKey, format: 'jwk' })
     if (key.asymmetricKeyType === 'rsa') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
       if (bits < LIMITS.rsaMinBits) return `RSA keys need at least ${LIMITS.rsaMinBits} bits (rule F9; got ${bits})`

@@ -10,7 +10,9 @@ export type ClaimRequest = null | { essential: true }
 export function buildClaimsRequest(fields: readonly ProfileField[], required: readonly ProfileField[], profile: 'spid' | 'cie'): Record<string, ClaimRequest> {
   const wanted = new Set([...fields, ...required])
   return Object.fromEntries(
-    ATTRIBUTES.filter((a) => wanted.has(a.field) && a.releasedBy.includes(profile))
-      .map((a) => [a.request, required.includes(a.field) ? { essential: true } : null]),
+    ATTRIBUTES.filter((a) => wanted.has(a.field) && a.releasedBy.includes(profile)).map((a) => [
+      a.request,
+      required.includes(a.field) ? { essential: true } : null,
+    ]),
   )
 }

@@ -87,7 +87,8 @@ export const PARSERS = {
       countryCode: text(o.country_code) ?? text(o.country),
     }
     const composed = [parts.streetAddress, [parts.postalCode, parts.locality, parts.region].filter(Boolean).join(' '), parts.countryCode]
-      .filter((p) => p).join(', ')
+      .filter((p) => p)
+      .join(', ')
     const formatted = text(o.formatted) ?? (composed || undefined)
     if (!formatted) return undefined
     return { value: { formatted, ...definedOnly(parts) } }
@@ -98,13 +99,15 @@ export const PARSERS = {
     if (!v || typeof v !== 'object') return undefined
     const o = v as Record<string, unknown>
     const issuer = text(o.issuer) ?? text((o.issuer as { name?: unknown } | undefined)?.name)
-    return nonEmpty(definedOnly({
-      type: text(o.type),
-      number: text(o.document_number),
-      issuer,
-      issuedOn: dateOrUndefined(o.date_of_issuance),
-      expiresOn: dateOrUndefined(o.date_of_expiry),
-    }))
+    return nonEmpty(
+      definedOnly({
+        type: text(o.type),
+        number: text(o.document_number),
+        issuer,
+        issuedOn: dateOrUndefined(o.date_of_issuance),
+        expiresOn: dateOrUndefined(o.date_of_expiry),
+      }),
+    )
   },
 
   /** SPID `idCard`: "<type> <number> <issuer> <issued> <expires>" (seed 002). */

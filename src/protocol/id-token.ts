@@ -31,7 +31,14 @@ export interface VerifiedJwt {
  */
 export async function verifyOpJwt(
   jwt: string,
-  { jwks, issuer, audience, clockTolerance, now, what }: { jwks: JSONWebKeySet; issuer: string; audience: string; clockTolerance: number; now: number; what: 'ID token' | 'UserInfo' },
+  {
+    jwks,
+    issuer,
+    audience,
+    clockTolerance,
+    now,
+    what,
+  }: { jwks: JSONWebKeySet; issuer: string; audience: string; clockTolerance: number; now: number; what: 'ID token' | 'UserInfo' },
 ): Promise<VerifiedJwt> {
   try {
     const { payload, protectedHeader } = await jwtVerify(jwt, keySetOf(jwks), {

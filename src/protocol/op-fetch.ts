@@ -45,7 +45,14 @@ const FORM = 'application/x-www-form-urlencoded'
 export function createOpFetch(limits: OpFetchLimits): OpFetch {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
 
-  function send(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal | undefined, mayRetry: boolean): Promise<OpResponse> {
+  function send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+    signal: AbortSignal | undefined,
+    mayRetry: boolean,
+  ): Promise<OpResponse> {
     return new Promise((resolve, reject) => {
       const secure = url.protocol === 'https:'
       const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? agents.https : agents.http, signal })
@@ -137,8 +144,7 @@ function headersOf(input: OpRequestInit['headers']): Record<string, string> {
     input.forEach((value, name) => {
       out[name] = value
     })
-  }
-  else if (Array.isArray(input)) for (const [name, value] of input) out[name.toLowerCase()] = value
+  } else if (Array.isArray(input)) for (const [name, value] of input) out[name.toLowerCase()] = value
   else if (input) for (const name of Object.keys(input)) out[name.toLowerCase()] = input[name] as string
   return out
 }

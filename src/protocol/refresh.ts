@@ -42,11 +42,20 @@ export async function refreshSession(ctx: StrategyContext, provider: ResolvedPro
   checkAtHash(payload.at_hash, tokens.access_token, alg)
   const acr = checkRefreshedIdToken(payload, { sub: auth.sub, authTime: auth.authTime, clockTolerance: ctx.options.clockTolerance })
   ctx.audit('token.refreshed', {
-    iss: auth.issuer, sub: auth.sub, jti: payload.jti as string, iat: payload.iat as number, exp: payload.exp as number, acr,
-    op_acr: payload.acr as string, ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
+    iss: auth.issuer,
+    sub: auth.sub,
+    jti: payload.jti as string,
+    iat: payload.iat as number,
+    exp: payload.exp as number,
+    acr,
+    op_acr: payload.acr as string,
+    ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
   })
   if (payload.acr !== acr) {
-    ctx.options.logger.warn({ event: 'token.refreshed', issuer: auth.issuer, acr: payload.acr }, 'OP returned a level above SpidL1 on refresh; the session counts as SpidL1 (rule L2)')
+    ctx.options.logger.warn(
+      { event: 'token.refreshed', issuer: auth.issuer, acr: payload.acr },
+      'OP returned a level above SpidL1 on refresh; the session counts as SpidL1 (rule L2)',
+    )
   }
   return {
     ...auth,

@@ -51,7 +51,9 @@ export class DefaultProviderRegistry implements ProviderRegistry {
   resolve(issuer: string): Promise<ResolvedProvider> {
     const config = this.get(issuer)
     if (!config || config.issuer !== issuer) {
-      return Promise.reject(new FederationError('ERR_SPID_UNKNOWN_PROVIDER', `no OP configured with issuer ${issuer}`, { status: 400, oauthError: 'invalid_request' }))
+      return Promise.reject(
+        new FederationError('ERR_SPID_UNKNOWN_PROVIDER', `no OP configured with issuer ${issuer}`, { status: 400, oauthError: 'invalid_request' }),
+      )
     }
     const cached = this.#cache.get(issuer)
     if (cached && cached.expires > Date.now()) return cached.value

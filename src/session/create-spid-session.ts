@@ -13,7 +13,15 @@ const sessionOptionsSchema = z.strictObject({
   /** REQUIRED. Secret(s) signing the session cookie, newest first (rotation). */
   secret: z.union([z.string().min(16, 'use at least 16 characters'), z.array(z.string().min(16)).min(1)]),
   /** Redis URL (`redis://…`, `rediss://…`), or a connected node-redis client. Absent: memory store (development). */
-  redis: z.union([z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), z.custom<RedisClientType>((v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function', 'must be a node-redis client')]).optional(),
+  redis: z
+    .union([
+      z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      z.custom<RedisClientType>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function',
+        'must be a node-redis client',
+      ),
+    ])
+    .optional(),
   /** 32-byte key(s) encrypting sessions at rest (hex or base64), newest first. REQUIRED with Redis. */
   encryptionKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   /** Seconds of inactivity after which a session ends. Default 8 hours. */
@@ -23,7 +31,10 @@ const sessionOptionsSchema = z.strictObject({
   /** `true` behind HTTPS: Secure cookie named `__Host-spid.sid`. Default: Secure when the request is (honours `trust proxy`). */
   secureCookie: z.boolean().optional(),
   /** Cookie name. Default `__Host-spid.sid` with `secureCookie: true`, else `spid.sid`. */
-  cookieName: z.string().regex(/^[\w.-]+$/).optional(),
+  cookieName: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .optional(),
   /** Key prefix in Redis. Default `spid:sess:`. */
   prefix: z.string().optional(),
   /** Milliseconds a store operation may take before the request fails with 503. Default 2000. */
@@ -68,7 +79,8 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
   const keys = (Array.isArray(o.encryptionKey) ? o.encryptionKey : o.encryptionKey ? [o.encryptionKey] : []).map(parseSessionKey)
   const problems: string[] = []
   if (keys.some((k) => !k)) problems.push('encryptionKey: each key must be 32 bytes, as 64 hex characters or base64')
-  if (o.redis && keys.length === 0) problems.push('encryptionKey: REQUIRED with Redis, so tokens and personal data are encrypted at rest (e.g. `openssl rand -base64 32`)')
+  if (o.redis && keys.length === 0)
+    problems.push('encryptionKey: REQUIRED with Redis, so tokens and personal data are encrypted at rest (e.g. `openssl rand -base64 32`)')
   if (problems.length) throw new SpidConfigError(problems)
 
   const maxAge = o.maxAge ?? DEFAULT_MAX_AGE

@@ -47,10 +47,14 @@ export class ResilientStore extends Store {
       callback?.()
       return
     }
-    this.#run('set', (cb) => this.#inner.set(sid, session, cb), (err, value) => {
-      if (!err) this.#written.set(session, { content, expires })
-      callback?.(err, value)
-    })
+    this.#run(
+      'set',
+      (cb) => this.#inner.set(sid, session, cb),
+      (err, value) => {
+        if (!err) this.#written.set(session, { content, expires })
+        callback?.(err, value)
+      },
+    )
   }
 
   override destroy(sid: string, callback?: Callback): void {
@@ -84,7 +88,10 @@ export class ResilientStore extends Store {
     // One log line per second at most: an outage must not flood the log.
     if (now - this.#lastFailureLog > 1000) {
       this.#lastFailureLog = now
-      this.#logger.error({ event: 'session.store_unavailable', operation, reason: cause instanceof Error ? cause.message : String(cause) }, 'session store unavailable')
+      this.#logger.error(
+        { event: 'session.store_unavailable', operation, reason: cause instanceof Error ? cause.message : String(cause) },
+        'session store unavailable',
+      )
     }
     return new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', `session store failed to ${operation}`, { cause })
   }

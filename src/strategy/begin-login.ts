@@ -74,8 +74,15 @@ export async function beginLogin(ctx: StrategyContext, session: unknown, request
     throw error
   }
   ctx.audit('authorization.requested', {
-    iss: provider.config.issuer, jti, iat: now, exp: now + options.requestObjectTtl, state_hash: secretTag(tx.state),
-    acr: params.acr_values, scope: params.scope, prompt: params.prompt, ...(request.expectedSub ? { sub: request.expectedSub, step_up: true } : {}),
+    iss: provider.config.issuer,
+    jti,
+    iat: now,
+    exp: now + options.requestObjectTtl,
+    state_hash: secretTag(tx.state),
+    acr: params.acr_values,
+    scope: params.scope,
+    prompt: params.prompt,
+    ...(request.expectedSub ? { sub: request.expectedSub, step_up: true } : {}),
   })
   return buildAuthorizationUrl(provider.metadata.authorization_endpoint, params, requestObject)
 }

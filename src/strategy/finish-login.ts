@@ -23,9 +23,20 @@ import type { StrategyContext } from './strategy-context.ts'
 
 /** Rule R2: OP error codes; anything else is reported as a generic OP error. */
 const OP_ERROR_CODES = new Set([
-  'access_denied', 'unauthorized_client', 'invalid_request', 'invalid_scope', 'server_error', 'temporarily_unavailable',
-  'unsupported_response_type', 'login_required', 'consent_required', 'request_uri_not_supported',
-  'registration_not_supported', 'invalid_request_object', 'invalid_client', 'not_found',
+  'access_denied',
+  'unauthorized_client',
+  'invalid_request',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'unsupported_response_type',
+  'login_required',
+  'consent_required',
+  'request_uri_not_supported',
+  'registration_not_supported',
+  'invalid_request_object',
+  'invalid_client',
+  'not_found',
 ])
 
 /** Failures already written to the audit log here, so the strategy does not write them twice. */
@@ -57,10 +68,17 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
   }
 }
 
-async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params: CallbackParameters, previous: SpidAuthState | undefined): Promise<FinishedLogin> {
+async function completeLogin(
+  ctx: StrategyContext,
+  tx: LoginTransaction,
+  params: CallbackParameters,
+  previous: SpidAuthState | undefined,
+): Promise<FinishedLogin> {
   const now = ctx.now()
   ctx.audit('authorization.answered', {
-    iss: tx.issuer, state_hash: secretTag(tx.state), ...(params.code ? { code_hash: secretTag(params.code) } : {}),
+    iss: tx.issuer,
+    state_hash: secretTag(tx.state),
+    ...(params.code ? { code_hash: secretTag(params.code) } : {}),
     ...(params.error ? { outcome: 'error' as const, error: params.error } : {}),
   })
   if (params.error !== undefined) throw opErrorFrom(params.error)
@@ -86,14 +104,23 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
   checkAzp(idClaims.azp, ctx.options.clientId)
   ctx.replay.checkAndRemember(idClaims.jti as string, idClaims.exp as number, now)
   ctx.audit('token.issued', {
-    iss: provider.config.issuer, sub: idClaims.sub as string, jti: idClaims.jti as string, iat: idClaims.iat as number, exp: idClaims.exp as number,
-    acr: idClaims.acr as string, code_hash: secretTag(params.code), at_hash: idClaims.at_hash as string, ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
+    iss: provider.config.issuer,
+    sub: idClaims.sub as string,
+    jti: idClaims.jti as string,
+    iat: idClaims.iat as number,
+    exp: idClaims.exp as number,
+    acr: idClaims.acr as string,
+    code_hash: secretTag(params.code),
+    at_hash: idClaims.at_hash as string,
+    ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
   })
   checkAtHash(idClaims.at_hash, tokens.access_token, alg)
   const acr = checkAcrSatisfies(idClaims.acr, tx.level)
   const sub = idClaims.sub as string
   if (tx.expectedSub !== undefined && tx.expectedSub !== sub) {
-    throw new InsufficientLevelError('ERR_SPID_SUBJECT_CHANGED', 'step-up came back with another subject than the session', undefined, { oauthError: 'access_denied' })
+    throw new InsufficientLevelError('ERR_SPID_SUBJECT_CHANGED', 'step-up came back with another subject than the session', undefined, {
+      oauthError: 'access_denied',
+    })
   }
 
   const userinfo = await fetchUserinfo({
@@ -110,8 +137,14 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
   })
   checkUserinfoSubject(userinfo.sub, sub)
   ctx.audit('userinfo.received', {
-    iss: provider.config.issuer, sub, jti: userinfo.jti as string | undefined, iat: userinfo.iat as number | undefined, exp: userinfo.exp as number | undefined,
-    claims_released: Object.keys(userinfo).filter((name) => !PROTOCOL_CLAIMS.has(name)).sort(),
+    iss: provider.config.issuer,
+    sub,
+    jti: userinfo.jti as string | undefined,
+    iat: userinfo.iat as number | undefined,
+    exp: userinfo.exp as number | undefined,
+    claims_released: Object.keys(userinfo)
+      .filter((name) => !PROTOCOL_CLAIMS.has(name))
+      .sort(),
   })
 
   const auth: SpidAuthState = {
@@ -135,10 +168,18 @@ async function completeLogin(ctx: StrategyContext, tx: LoginTransaction, params:
     ctx.options.logger.warn({ event: 'login.attributes_missing', issuer: provider.config.issuer, missing }, 'required attributes missing')
   }
   if (profile.problems) {
-    ctx.options.logger.warn({ event: 'login.attributes_invalid', issuer: provider.config.issuer, problems: profile.problems.map((p) => ({ field: p.field, reason: p.reason })) }, 'attributes refused by normalization')
+    ctx.options.logger.warn(
+      { event: 'login.attributes_invalid', issuer: provider.config.issuer, problems: profile.problems.map((p) => ({ field: p.field, reason: p.reason })) },
+      'attributes refused by normalization',
+    )
   }
   ctx.audit('login.succeeded', {
-    iss: provider.config.issuer, sub, acr, jti: auth.idTokenJti, iat: auth.authTime, state_hash: secretTag(tx.state),
+    iss: provider.config.issuer,
+    sub,
+    acr,
+    jti: auth.idTokenJti,
+    iat: auth.authTime,
+    state_hash: secretTag(tx.state),
     ...(ctx.options.auditPersonalData && profile.fiscalNumber ? { fiscal_number_hash: secretTag(profile.fiscalNumber) } : {}),
   })
   return { profile, auth, transaction: tx, idTokenClaims: idClaims }

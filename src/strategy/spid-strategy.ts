@@ -65,7 +65,8 @@ export class SpidStrategy extends Strategy {
   constructor(options: SpidStrategyOptions & { passReqToCallback?: boolean }, verify?: SpidVerifyFunction | SpidVerifyFunctionWithRequest) {
     super()
     if (verify !== undefined && typeof verify !== 'function') throw new TypeError('SpidStrategy: verify must be a function (profile, login, done) => void')
-    if (options?.passReqToCallback && !verify) throw new TypeError('SpidStrategy: passReqToCallback needs a verify function (req, profile, login, done) => void')
+    if (options?.passReqToCallback && !verify)
+      throw new TypeError('SpidStrategy: passReqToCallback needs a verify function (req, profile, login, done) => void')
     this.options = resolveOptions(options)
     this.ctx = createStrategyContext(this.options)
     this.callbackPath = new URL(this.options.redirectUri).pathname
@@ -86,15 +87,21 @@ export class SpidStrategy extends Strategy {
   override authenticate(req: Request, options: SpidAuthenticateOptions = {}): void {
     const run = this.isCallback(req) ? this.finish(req) : this.begin(req, options)
     run.catch((error: unknown) => {
-      const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
+      const spidError = isSpidError(error)
+        ? error
+        : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
       this.ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
       // Callbacks refused before their transaction was found (no OP known yet); the rest are
       // recorded by finishLogin with their OP.
-      if (this.isCallback(req) && !AUDITED_FAILURES.has(error as object)) this.ctx.audit('login.failed', { iss: '', outcome: 'error', error_code: spidError.code })
+      if (this.isCallback(req) && !AUDITED_FAILURES.has(error as object))
+        this.ctx.audit('login.failed', { iss: '', outcome: 'error', error_code: spidError.code })
       if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
       if (spidError.code !== 'ERR_SPID_SUBJECT_CHANGED') return this.error(spidError)
       // A step-up that came back as someone else: the session being raised is not trusted either.
-      endSession(req).then(() => this.error(spidError), () => this.error(spidError))
+      endSession(req).then(
+        () => this.error(spidError),
+        () => this.error(spidError),
+      )
     })
   }
 
@@ -115,14 +122,19 @@ export class SpidStrategy extends Strategy {
     // anew and the answer must be about the same person.
     const current = req.user ? req.session?.spid : undefined
     const stepUp = current?.issuer === issuer ? current : undefined
-    const url = await beginLogin(this.ctx, req.session, {
-      issuer,
-      level,
-      returnTo: checkReturnTo(options.returnTo ?? req.query.returnTo),
-      offline: options.offline ?? req.query.offline === '1',
-      prompt: stepUp ? 'consent login' : (options.prompt ?? this.ctx.options.prompt),
-      ...(stepUp ? { expectedSub: stepUp.sub } : {}),
-    }, () => new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve()))))
+    const url = await beginLogin(
+      this.ctx,
+      req.session,
+      {
+        issuer,
+        level,
+        returnTo: checkReturnTo(options.returnTo ?? req.query.returnTo),
+        offline: options.offline ?? req.query.offline === '1',
+        prompt: stepUp ? 'consent login' : (options.prompt ?? this.ctx.options.prompt),
+        ...(stepUp ? { expectedSub: stepUp.sub } : {}),
+      },
+      () => new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve()))),
+    )
     this.ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
     this.redirect(url.href)
   }
@@ -136,8 +148,14 @@ export class SpidStrategy extends Strategy {
     const previous = req.user ? req.session?.spid : undefined
     const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.ctx, req.session, params, previous)
     const login: SpidLoginInfo = {
-      issuer: auth.issuer, provider: auth.providerProfile, sub: auth.sub, acr: auth.acr, authTime: auth.authTime,
-      offline: auth.refreshToken !== undefined, stepUp: transaction.expectedSub !== undefined, idTokenClaims,
+      issuer: auth.issuer,
+      provider: auth.providerProfile,
+      sub: auth.sub,
+      acr: auth.acr,
+      authTime: auth.authTime,
+      offline: auth.refreshToken !== undefined,
+      stepUp: transaction.expectedSub !== undefined,
+      idTokenClaims,
     }
     let outcome: VerifyOutcome
     try {

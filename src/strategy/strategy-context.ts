@@ -38,17 +38,20 @@ export function createStrategyContext(options: ResolvedOptions): StrategyContext
       options.logger.error({ event: 'audit.write_failed', type, reason: error instanceof Error ? error.message : String(error) }, 'audit record not written')
     }
   }
-  const registry = options.providerRegistry ?? new DefaultProviderRegistry({
-    providers: options.providers,
-    fetch,
-    metadataTtl: options.metadataTtl,
-    clockTolerance: options.clockTolerance,
-    onResolved: (provider, statement) => audit('trust_chain.resolved', {
-      iss: provider.config.issuer,
-      source: provider.source,
-      ...(statement ? { statement_hash: secretTag(statement) } : {}),
-    }),
-  })
+  const registry =
+    options.providerRegistry ??
+    new DefaultProviderRegistry({
+      providers: options.providers,
+      fetch,
+      metadataTtl: options.metadataTtl,
+      clockTolerance: options.clockTolerance,
+      onResolved: (provider, statement) =>
+        audit('trust_chain.resolved', {
+          iss: provider.config.issuer,
+          source: provider.source,
+          ...(statement ? { statement_hash: secretTag(statement) } : {}),
+        }),
+    })
   return {
     options,
     registry,

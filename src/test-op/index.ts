@@ -56,17 +56,42 @@ const EID = 'https://attributes.eid.gov.it/'
 /** The test OP's own logo: a flask, so nobody mistakes it for a real identity provider. */
 const TEST_OP_LOGO = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#00875a"/><path d="M12 6h8M14 6v7l-6 11a2 2 0 0 0 2 3h12a2 2 0 0 0 2-3l-6-11V6" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/><path d="M10.5 21h11" stroke="#fff" stroke-width="2"/></svg>`
 const CLAIM_NAMES = [
-  'given_name', 'family_name', 'email', 'email_verified', 'birthdate', 'gender', 'phone_number', 'phone_number_verified',
-  'place_of_birth', 'address', 'document_details',
-  ...['fiscal_number', 'spid_code', 'company_name', 'registered_office', 'company_fiscal_number', 'vat_number',
-    'e_delivery_service', 'eid_exp_date', 'landline_number'].map((n) => `${EID}${n}`),
+  'given_name',
+  'family_name',
+  'email',
+  'email_verified',
+  'birthdate',
+  'gender',
+  'phone_number',
+  'phone_number_verified',
+  'place_of_birth',
+  'address',
+  'document_details',
+  ...[
+    'fiscal_number',
+    'spid_code',
+    'company_name',
+    'registered_office',
+    'company_fiscal_number',
+    'vat_number',
+    'e_delivery_service',
+    'eid_exp_date',
+    'landline_number',
+  ].map((n) => `${EID}${n}`),
 ]
 
 /** Starts the test OP and resolves once it listens. */
 export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> {
   const users = options.users ?? DEFAULT_TEST_USERS
   const name = options.name ?? (options.profile === 'cie' ? 'CIE id di prova' : 'SPID Test OP')
-  const signingKey = options.signingKey ?? { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: `op-sig-${randomUUID()}`, use: 'sig', alg: 'RS256' } as JWK
+  const signingKey =
+    options.signingKey ??
+    ({
+      ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+      kid: `op-sig-${randomUUID()}`,
+      use: 'sig',
+      alg: 'RS256',
+    } as JWK)
   const federationKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const federationJwk = { ...(federationKey.export({ format: 'jwk' }) as JWK), kid: `op-fed-${randomUUID()}`, use: 'sig', alg: 'RS256' }
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...federationPublic } = federationJwk
@@ -98,18 +123,25 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   async function serveEntityConfiguration(res: ServerResponse): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
     if (!entityConfiguration || entityConfiguration.expires < now + 60) {
-      const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>
       const jwks = await (await fetch(discovery.jwks_uri as string)).json()
       // Rule A12: a SPID OP does not advertise request object encryption.
-      const metadata = Object.fromEntries(Object.entries(discovery).filter(([k]) =>
-        !k.startsWith('request_object_encryption') && k !== 'jwks_uri' && k !== 'end_session_endpoint'))
+      const metadata = Object.fromEntries(
+        Object.entries(discovery).filter(([k]) => !k.startsWith('request_object_encryption') && k !== 'jwks_uri' && k !== 'end_session_endpoint'),
+      )
       const jwt = await new SignJWT({
         jwks: { keys: [federationPublic] },
-        metadata: { openid_provider: { ...metadata, jwks, op_name: name, logo_uri: `${issuer}/logo.svg` }, federation_entity: { organization_name: name, logo_uri: `${issuer}/logo.svg` } },
+        metadata: {
+          openid_provider: { ...metadata, jwks, op_name: name, logo_uri: `${issuer}/logo.svg` },
+          federation_entity: { organization_name: name, logo_uri: `${issuer}/logo.svg` },
+        },
         authority_hints: [],
       })
         .setProtectedHeader({ alg: 'RS256', kid: federationJwk.kid, typ: 'entity-statement+jwt' })
-        .setIssuer(issuer).setSubject(issuer).setIssuedAt(now).setExpirationTime(now + 3600)
+        .setIssuer(issuer)
+        .setSubject(issuer)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
         .sign(federationKey)
       entityConfiguration = { jwt, expires: now + 3600 }
     }
@@ -124,10 +156,16 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     if (!submitted) {
       const client = await op.Client.find(String(params.client_id))
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-      res.end(renderLoginPage({
-        uid: details.uid, opName: name, clientName: client?.clientName ?? String(params.client_id), users,
-        acrValues: params.acr_values ?? SPID_L2, requestedClaims: requested,
-      }))
+      res.end(
+        renderLoginPage({
+          uid: details.uid,
+          opName: name,
+          clientName: client?.clientName ?? String(params.client_id),
+          users,
+          acrValues: params.acr_values ?? SPID_L2,
+          requestedClaims: requested,
+        }),
+      )
       return
     }
     const form = new URLSearchParams(await readBody(req))
@@ -146,10 +184,15 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     grant.addOIDCScope(grantedScope(params))
     grant.addOIDCClaims(requested)
     const grantId = await grant.save()
-    await op.interactionFinished(req, res, {
-      login: { accountId: user.id, acr, amr: [acr === SPID_L1 ? 'pwd' : acr === SPID_L2 ? 'otp' : 'hwk'], remember: false },
-      consent: { grantId },
-    }, { mergeWithLastSubmission: false })
+    await op.interactionFinished(
+      req,
+      res,
+      {
+        login: { accountId: user.id, acr, amr: [acr === SPID_L1 ? 'pwd' : acr === SPID_L2 ? 'otp' : 'hwk'], remember: false },
+        consent: { grantId },
+      },
+      { mergeWithLastSubmission: false },
+    )
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
@@ -163,10 +206,11 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     server,
     provider,
     signingKey,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -225,8 +269,7 @@ function configuration({ options, users, signingKey }: { options: TestOpOptions;
       Grant: 30 * 24 * 3600,
     },
     // Rule L1: a refresh token only for offline_access asked with prompt=consent.
-    issueRefreshToken: async (_ctx, client, code) =>
-      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     findAccount: async (_ctx, id) => {
       const user = users.find((u) => u.id === id)

@@ -25,10 +25,18 @@ export interface LoginPageInput {
  */
 export function renderLoginPage(input: LoginPageInput): string {
   const asked = parseLevel(input.acrValues.split(' ')[0]) ?? SPID_L2
-  const users = input.users.map((u, i) => `
-      <label class="user"><input type="radio" name="user" value="${escapeHtml(u.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(u.label)}</label>`).join('')
-  const levels = ([SPID_L1, SPID_L2, SPID_L3] as const).map((l) => `
-        <option value="${levelNumber(l)}"${l === asked ? ' selected' : ''}>${escapeHtml(LEVEL_LABELS[l])}</option>`).join('')
+  const users = input.users
+    .map(
+      (u, i) => `
+      <label class="user"><input type="radio" name="user" value="${escapeHtml(u.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(u.label)}</label>`,
+    )
+    .join('')
+  const levels = ([SPID_L1, SPID_L2, SPID_L3] as const)
+    .map(
+      (l) => `
+        <option value="${levelNumber(l)}"${l === asked ? ' selected' : ''}>${escapeHtml(LEVEL_LABELS[l])}</option>`,
+    )
+    .join('')
   const claims = input.requestedClaims.length
     ? `<ul>${input.requestedClaims.map((c) => `<li><code>${escapeHtml(c)}</code></li>`).join('')}</ul>`
     : '<p>Nessun attributo richiesto.</p>'

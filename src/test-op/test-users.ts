@@ -28,8 +28,11 @@ export const DEFAULT_TEST_USERS: readonly TestUser[] = [
       [`${EID}e_delivery_service`]: 'ada.lovelace@pec.example.it',
       [`${EID}eid_exp_date`]: '2030-12-31',
       document_details: {
-        type: 'passaporto', document_number: 'KK1234567', issuer: { name: 'questuraLivorno' },
-        date_of_issuance: '2016-09-04', date_of_expiry: '2026-09-03',
+        type: 'passaporto',
+        document_number: 'KK1234567',
+        issuer: { name: 'questuraLivorno' },
+        date_of_issuance: '2016-09-04',
+        date_of_expiry: '2026-09-03',
       },
     },
   },

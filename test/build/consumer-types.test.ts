@@ -16,8 +16,16 @@ const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, 'node_mo
 
 const TSCONFIG = {
   compilerOptions: {
-    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'],
-    strict: true, skipLibCheck: false, noEmit: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true,
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2023'],
+    types: ['node'],
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
   },
 }
 
@@ -76,10 +84,26 @@ describe('types as a consumer sees them', () => {
   let project: string
   before(() => {
     project = mkdtempSync(join(tmpdir(), 'spid-consumer-'))
-    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) as string
+    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1) as string
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
     // Only what the package declares (from the npm cache where it can, else the npm registry).
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(project, tarball), `typescript@${versionOf('typescript')}`, `@types/node@${versionOf('@types/node')}`], { cwd: project, stdio: 'pipe' })
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        join(project, tarball),
+        `typescript@${versionOf('typescript')}`,
+        `@types/node@${versionOf('@types/node')}`,
+      ],
+      { cwd: project, stdio: 'pipe' },
+    )
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG))
   })
   after(() => rmSync(project, { recursive: true, force: true }))
@@ -103,7 +127,9 @@ describe('types as a consumer sees them', () => {
   })
 
   it('refuses a verify function without the request when passReqToCallback is true', () => {
-    const errors = compile(WRONG).split('\n').filter((line) => /error TS\d+/.test(line))
+    const errors = compile(WRONG)
+      .split('\n')
+      .filter((line) => /error TS\d+/.test(line))
     assert.ok(errors.length > 0 && errors.every((line) => line.startsWith('app.ts(')), `only the app's call fails:\n${errors.join('\n')}`)
   })
 })

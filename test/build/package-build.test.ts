@@ -17,14 +17,28 @@ describe('built package', () => {
     // Inside the repository, so the compiled files resolve this package's node_modules.
     const out = mkdtempSync(join(root, '.build-check-'))
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out], { stdio: 'pipe' })
+      execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out], {
+        stdio: 'pipe',
+      })
       const script = `
         const main = await import(${JSON.stringify(join(out, 'index.js'))})
         const errors = await import(${JSON.stringify(join(out, 'errors/index.js'))})
         const testOp = await import(${JSON.stringify(join(out, 'test-op/index.js'))})
         console.log(JSON.stringify({ main: Object.keys(main).sort(), errors: Object.keys(errors).sort(), testOp: Object.keys(testOp).sort() }))`
-      const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } }))
-      for (const name of ['SpidStrategy', 'requireSpidLevel', 'spidLogout', 'spidErrorHandler', 'entityConfiguration', 'serializeSpidUser', 'deserializeSpidUser', 'SpidError', 'SPID_L2']) {
+      const result = JSON.parse(
+        execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } }),
+      )
+      for (const name of [
+        'SpidStrategy',
+        'requireSpidLevel',
+        'spidLogout',
+        'spidErrorHandler',
+        'entityConfiguration',
+        'serializeSpidUser',
+        'deserializeSpidUser',
+        'SpidError',
+        'SPID_L2',
+      ]) {
         assert.ok(result.main.includes(name), `${name} exported`)
       }
       assert.ok(result.errors.includes('InsufficientLevelError'))

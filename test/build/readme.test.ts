@@ -17,9 +17,15 @@ describe('README code', () => {
       const file = join(dir, 'quick-start.ts')
       writeFileSync(file, `declare const fedJwk: string, sigJwk: string, encJwk: string\n${quickStart}\nexport {}\n`)
       const program = ts.createProgram([file], {
-        strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ['node'],
-        allowImportingTsExtensions: true, lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+        strict: true,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        allowImportingTsExtensions: true,
+        lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
         paths: { 'passport-spid-oidc': [join(root, 'src/index.ts')] },
       })
       const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))

@@ -40,7 +40,9 @@ async function startExampleApp(): Promise<{ url: string; opUrl: string; child: C
   })
 }
 
-describe('example app in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (the test runner installs Debian's chromium when run as root)` }, () => {
+describe('example app in headless Chromium', {
+  skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (the test runner installs Debian's chromium when run as root)`,
+}, () => {
   let app: Awaited<ReturnType<typeof startExampleApp>>
   let browser: Browser
   const cspViolations: string[] = []
@@ -50,7 +52,15 @@ describe('example app in headless Chromium', { skip: existsSync(CHROMIUM) ? fals
     app = await startExampleApp()
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     })
   })
   after(async () => {

@@ -10,7 +10,10 @@ describe('required attributes', () => {
   let strict: Stack
   let lenient: Stack
   before(async () => {
-    const options = { attributes: ['fiscalNumber', 'givenName', 'familyName'] as ('fiscalNumber' | 'givenName' | 'familyName')[], requiredAttributes: ['fiscalNumber', 'digitalAddress'] as ('fiscalNumber' | 'digitalAddress')[] }
+    const options = {
+      attributes: ['fiscalNumber', 'givenName', 'familyName'] as ('fiscalNumber' | 'givenName' | 'familyName')[],
+      requiredAttributes: ['fiscalNumber', 'digitalAddress'] as ('fiscalNumber' | 'digitalAddress')[],
+    }
     strict = await startStack({ app: { strategy: options } })
     lenient = await startStack({ app: { strategy: { ...options, missingAttributes: 'warn' } } })
   })

@@ -21,9 +21,24 @@ describe('audit log of real logins', () => {
   before(async () => {
     proxy = await startTamperingProxy()
     const sinks = [new JsonLinesAuditSink({ dir }), new LoggerAuditSink(appLog)]
-    stack = await startStack({ op: { issuer: proxy.url }, app: { strategy: { audit: { write: (e: AuditEvent) => { for (const s of sinks) s.write(e) } }, auditPersonalData: true } } })
+    stack = await startStack({
+      op: { issuer: proxy.url },
+      app: {
+        strategy: {
+          audit: {
+            write: (e: AuditEvent) => {
+              for (const s of sinks) s.write(e)
+            },
+          },
+          auditPersonalData: true,
+        },
+      },
+    })
     proxy.forwardTo(stack.op.server)
-    proxy.rewrite('/token', (r) => { tokenResponses.push(r); return r })
+    proxy.rewrite('/token', (r) => {
+      tokenResponses.push(r)
+      return r
+    })
     const ua = new UserAgent()
     const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2&offline=1'))
     code = callback.searchParams.get('code') as string
@@ -40,11 +55,21 @@ describe('audit log of real logins', () => {
     const { ok, events } = verifyAuditLog(dir)
     assert.ok(ok)
     const types = events.map((e) => e.type)
-    for (const type of ['trust_chain.resolved', 'authorization.requested', 'authorization.answered', 'token.issued', 'userinfo.received', 'login.succeeded', 'token.revoked', 'login.failed']) {
+    for (const type of [
+      'trust_chain.resolved',
+      'authorization.requested',
+      'authorization.answered',
+      'token.issued',
+      'userinfo.received',
+      'login.succeeded',
+      'token.revoked',
+      'login.failed',
+    ]) {
       assert.ok(types.includes(type as AuditEvent['type']), `${type} recorded`)
     }
     const issued = events.find((e) => e.type === 'token.issued') as AuditEvent
-    for (const field of ['client_id', 'iss', 'sub', 'jti', 'iat', 'exp', 'code_hash', 'acr']) assert.ok(issued[field] !== undefined, `token.issued has ${field}`)
+    for (const field of ['client_id', 'iss', 'sub', 'jti', 'iat', 'exp', 'code_hash', 'acr'])
+      assert.ok(issued[field] !== undefined, `token.issued has ${field}`)
     assert.equal(issued.client_id, stack.appUrl)
     assert.equal(events.find((e) => e.type === 'authorization.answered')?.code_hash, issued.code_hash, 'the code links the callback to the tokens')
     const failed = events.find((e) => e.type === 'login.failed')
@@ -55,9 +80,22 @@ describe('audit log of real logins', () => {
   })
 
   it('never holds a token, the code, the nonce or the fiscal number in clear', () => {
-    const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n') + JSON.stringify(appLog.lines) + JSON.stringify(stack.logger.lines)
+    const files =
+      readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('\n') +
+      JSON.stringify(appLog.lines) +
+      JSON.stringify(stack.logger.lines)
     const first = JSON.parse(tokenResponses[0]!.body)
-    for (const [name, secret] of [['access token', first.access_token], ['refresh token', first.refresh_token], ['ID token', first.id_token], ['code', code], ['fiscal number', 'LVLDAA85T50G702B'], ['family name', 'Lovelace'], ['e-mail', 'aabyron@hotmail.com']]) {
+    for (const [name, secret] of [
+      ['access token', first.access_token],
+      ['refresh token', first.refresh_token],
+      ['ID token', first.id_token],
+      ['code', code],
+      ['fiscal number', 'LVLDAA85T50G702B'],
+      ['family name', 'Lovelace'],
+      ['e-mail', 'aabyron@hotmail.com'],
+    ]) {
       assert.ok(secret && !files.includes(secret), `${name} not in the logs`)
     }
     assert.ok(!/"nonce"|"code_verifier"/.test(files))

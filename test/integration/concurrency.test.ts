@@ -25,21 +25,33 @@ function fiscalCode(i: number): string {
 const users: TestUser[] = Array.from({ length: USERS }, (_, i) => ({
   id: `user${i}`,
   label: `Utente ${i}`,
-  claims: { given_name: `Utente${i}`, family_name: 'Prova', email: `utente${i}@example.it`, 'https://attributes.eid.gov.it/fiscal_number': `TINIT-${fiscalCode(i)}` },
+  claims: {
+    given_name: `Utente${i}`,
+    family_name: 'Prova',
+    email: `utente${i}@example.it`,
+    'https://attributes.eid.gov.it/fiscal_number': `TINIT-${fiscalCode(i)}`,
+  },
 }))
 
 describe('concurrency', () => {
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => unhandled.push(reason)
-  before(() => { process.on('unhandledRejection', onUnhandled) })
-  after(() => { process.off('unhandledRejection', onUnhandled) })
+  before(() => {
+    process.on('unhandledRejection', onUnhandled)
+  })
+  after(() => {
+    process.off('unhandledRejection', onUnhandled)
+  })
 
   it(`${USERS} concurrent logins of distinct users: each session holds its own user and level`, async () => {
     const stack = await startStack({ op: { users }, app: { redisUrl: sharedRedisUrl() } })
     try {
       const agents = users.map(() => new UserAgent())
       const done = await Promise.all(agents.map((ua, i) => login(ua, stack.appUrl, `level=${(i % 3) + 1}`, { user: `user${i}` })))
-      assert.deepEqual(done.map((d) => d.status), Array(USERS).fill(302))
+      assert.deepEqual(
+        done.map((d) => d.status),
+        Array(USERS).fill(302),
+      )
       const views = await Promise.all(agents.map((ua) => me(ua, stack.appUrl)))
       views.forEach((view, i) => {
         const profile = view.profile as { fiscalNumber: string; givenName: string }
@@ -61,7 +73,9 @@ describe('concurrency', () => {
       const agents = Array.from({ length: 10 }, () => new UserAgent())
       await Promise.all(agents.map((ua) => login(ua, stack.appUrl, 'level=1')))
       await redis.stop()
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => agents[i % 10]!.request(`${stack.appUrl}/level1`, { headers: { accept: 'application/json' } })))
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => agents[i % 10]!.request(`${stack.appUrl}/level1`, { headers: { accept: 'application/json' } })),
+      )
       assert.deepEqual([...new Set(answers.map((a) => a.status))], [503])
       assert.deepEqual([...new Set(answers.map((a) => JSON.parse(a.body).code))], ['ERR_SPID_STORE_UNAVAILABLE'])
     } finally {

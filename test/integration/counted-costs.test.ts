@@ -24,7 +24,13 @@ describe('counted costs', () => {
     const listening = await listenLater()
     const bench = createBenchApp({ baseUrl: listening.url, opIssuer: op.issuer, keys: generateDevKeys(), attributes, redisUrl: redis.url })
     listening.handle(bench.app)
-    const app = { url: listening.url, close: async () => { await closeServer(listening.server); await bench.sessions.close() } }
+    const app = {
+      url: listening.url,
+      close: async () => {
+        await closeServer(listening.server)
+        await bench.sessions.close()
+      },
+    }
     apps.push(app)
     return app
   }
@@ -82,7 +88,16 @@ describe('counted costs', () => {
     const run = spawnSync('npm', ['run', '--silent', 'bench', '--', '--quick', '--json'], { encoding: 'utf8', timeout: 100_000 })
     assert.equal(run.status, 0, run.stderr.slice(-2000))
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>
-    for (const key of ['guardCpuOverheadMicros', 'guardRatioMemory', 'guardRatioRedis', 'sessionBytesFull', 'loginCpuMillis', 'cryptoFloorMillis', 'loginCpuVsCryptoFloor', 'loginsPerSecond']) {
+    for (const key of [
+      'guardCpuOverheadMicros',
+      'guardRatioMemory',
+      'guardRatioRedis',
+      'sessionBytesFull',
+      'loginCpuMillis',
+      'cryptoFloorMillis',
+      'loginCpuVsCryptoFloor',
+      'loginsPerSecond',
+    ]) {
       assert.equal(typeof result[key], 'number', key)
       assert.ok(Number.isFinite(result[key]) && (result[key] as number) > 0, `${key} = ${result[key]}`)
     }

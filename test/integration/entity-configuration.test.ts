@@ -5,8 +5,12 @@ import { startStack, type Stack } from '../fixtures/stack.ts'
 
 describe('RP entity configuration (rules F1-F4)', () => {
   let stack: Stack
-  before(async () => { stack = await startStack() })
-  after(async () => { await stack.close() })
+  before(async () => {
+    stack = await startStack()
+  })
+  after(async () => {
+    await stack.close()
+  })
 
   it('is a self-signed entity statement with the RP metadata', async () => {
     const res = await fetch(`${stack.appUrl}/.well-known/openid-federation`)
@@ -20,8 +24,15 @@ describe('RP entity configuration (rules F1-F4)', () => {
     const { payload } = await jwtVerify(jwt, createLocalJWKSet(claims.jwks as never), { issuer: stack.appUrl, subject: stack.appUrl })
     assert.ok((payload.exp as number) > (payload.iat as number))
     const jwks = (payload.jwks as { keys: { kid: string; d?: string }[] }).keys
-    assert.deepEqual(jwks.map((k) => k.kid), [stack.keys.federation.kid], 'federation key only, distinct from core keys')
-    assert.ok(jwks.every((k) => k.d === undefined), 'no private key material')
+    assert.deepEqual(
+      jwks.map((k) => k.kid),
+      [stack.keys.federation.kid],
+      'federation key only, distinct from core keys',
+    )
+    assert.ok(
+      jwks.every((k) => k.d === undefined),
+      'no private key material',
+    )
     const rp = (payload.metadata as { openid_relying_party: Record<string, unknown> }).openid_relying_party
     assert.equal(rp.client_id, stack.appUrl)
     assert.deepEqual(rp.client_registration_types, ['automatic'])
@@ -36,7 +47,13 @@ describe('RP entity configuration (rules F1-F4)', () => {
     assert.equal(rp.client_name, 'Servizi online — esempio')
     assert.deepEqual(rp.contacts, ['esempio@pec.example.it'])
     const core = (rp.jwks as { keys: { kid: string; use: string; d?: string }[] }).keys
-    assert.deepEqual(core.map((k) => [k.kid, k.use]), [[stack.keys.signing.kid, 'sig'], [stack.keys.encryption.kid, 'enc']])
+    assert.deepEqual(
+      core.map((k) => [k.kid, k.use]),
+      [
+        [stack.keys.signing.kid, 'sig'],
+        [stack.keys.encryption.kid, 'enc'],
+      ],
+    )
     assert.ok(core.every((k) => k.d === undefined))
     assert.deepEqual(payload.authority_hints, [])
   })

@@ -10,10 +10,16 @@ describe('example app pages', () => {
   const others = ['http://127.0.0.1:9/op-a', 'http://127.0.0.1:9/op-b', 'http://127.0.0.1:9/op-c']
   before(async () => {
     stack = await startStack({
-      providers: (op) => [op.issuer, ...others.map((issuer, i) => ({ issuer, id: `op${i}`, name: `OP ${'ABC'[i]}` })), { issuer: 'http://127.0.0.1:9/cie', id: 'cie', name: 'CIE id', profile: 'cie' as const }],
+      providers: (op) => [
+        op.issuer,
+        ...others.map((issuer, i) => ({ issuer, id: `op${i}`, name: `OP ${'ABC'[i]}` })),
+        { issuer: 'http://127.0.0.1:9/cie', id: 'cie', name: 'CIE id', profile: 'cie' as const },
+      ],
     })
   })
-  after(async () => { await stack.close() })
+  after(async () => {
+    await stack.close()
+  })
 
   it('lists every SPID OP in a random order and offers CIE id apart', async () => {
     const orders = new Set<string>()

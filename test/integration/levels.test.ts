@@ -46,7 +46,10 @@ describe('levels, step-up and long sessions', () => {
   /** Passes OP token responses through, keeping a copy. */
   function recordTokens(): OpResponse[] {
     const seen: OpResponse[] = []
-    proxy.rewrite('/token', (r) => { seen.push(r); return r })
+    proxy.rewrite('/token', (r) => {
+      seen.push(r)
+      return r
+    })
     return seen
   }
 
@@ -62,8 +65,10 @@ describe('levels, step-up and long sessions', () => {
         } else {
           const uri = [SPID_L1, SPID_L2, SPID_L3][required - 1]
           assert.equal(hop.status, 401, `L${reached} session on /level${required}`)
-          assert.equal(hop.headers.get('www-authenticate'),
-            `Bearer error="insufficient_user_authentication", error_description="this resource needs ${uri}; the session has ${[SPID_L1, SPID_L2, SPID_L3][reached - 1]}", acr_values="${uri}"`)
+          assert.equal(
+            hop.headers.get('www-authenticate'),
+            `Bearer error="insufficient_user_authentication", error_description="this resource needs ${uri}; the session has ${[SPID_L1, SPID_L2, SPID_L3][reached - 1]}", acr_values="${uri}"`,
+          )
           const body = JSON.parse(hop.body)
           assert.equal(body.code, 'ERR_SPID_STEP_UP_REQUIRED')
           const loginUrl = new URL(body.login_url, stack.appUrl)
@@ -92,7 +97,10 @@ describe('levels, step-up and long sessions', () => {
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=1')
     const firstSub = ((await me(ua, stack.appUrl)).profile as { sub: string }).sub
-    for (const [level, uri] of [[2, SPID_L2], [3, SPID_L3]] as const) {
+    for (const [level, uri] of [
+      [2, SPID_L2],
+      [3, SPID_L3],
+    ] as const) {
       const sessionBefore = ua.cookieNamed('spid.sid')
       const guard = await get(ua, `/level${level}`, { accept: 'text/html' })
       assert.equal(guard.status, 302)
@@ -190,7 +198,9 @@ describe('levels, step-up and long sessions', () => {
       if (!body.id_token) return response
       const claims = decodeJwt(body.id_token)
       if (claims.acr !== SPID_L1) return response
-      body.id_token = await new SignJWT({ ...claims, acr: SPID_L2 }).setProtectedHeader({ alg: 'RS256', kid: decodeProtectedHeader(body.id_token).kid as string }).sign(opKey)
+      body.id_token = await new SignJWT({ ...claims, acr: SPID_L2 })
+        .setProtectedHeader({ alg: 'RS256', kid: decodeProtectedHeader(body.id_token).kid as string })
+        .sign(opKey)
       return { ...response, body: JSON.stringify(body) }
     })
     shift = 301
@@ -223,7 +233,10 @@ describe('levels, step-up and long sessions', () => {
     shift = 301
     const mark = proxy.seen.length
     const answers = await Promise.all(Array.from({ length: 8 }, () => get(ua, '/level1')))
-    assert.deepEqual(answers.map((a: Hop) => a.status), Array(8).fill(200))
+    assert.deepEqual(
+      answers.map((a: Hop) => a.status),
+      Array(8).fill(200),
+    )
     assert.equal(refreshRequests(mark).length, 1)
   })
 
@@ -271,7 +284,9 @@ describe('levels, step-up and long sessions', () => {
     stack.app.app.get('/test/introspect', async (req, res, next) => {
       try {
         res.json({ active: await introspectAccessToken(stack.app.strategy, req.session.spid!) })
-      } catch (error) { next(error) }
+      } catch (error) {
+        next(error)
+      }
     })
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=1')

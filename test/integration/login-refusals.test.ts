@@ -24,7 +24,6 @@ async function assertNoSession(ua: UserAgent, stack: Stack): Promise<void> {
   assert.equal(guarded.status, 401)
 }
 
-
 describe('login refusals', () => {
   let stack: Stack
   let proxy: Awaited<ReturnType<typeof startTamperingProxy>>
@@ -122,7 +121,9 @@ describe('login refusals', () => {
   })
 
   it('refuses an ID token whose nonce is not the one sent (ERR_SPID_NONCE_MISMATCH, rule I2)', async () => {
-    rewriteIdToken((claims) => { claims.nonce = 'N'.repeat(48) })
+    rewriteIdToken((claims) => {
+      claims.nonce = 'N'.repeat(48)
+    })
     const ua = new UserAgent()
     const hop = await login(ua, stack.appUrl, 'level=2')
     assert.equal(hop.status, 502)
@@ -147,9 +148,27 @@ describe('login refusals', () => {
   })
 
   for (const [what, change, expected] of [
-    ['an acr of "3" instead of the level URI', (c: Record<string, unknown>) => { c.acr = '3' }, 'ERR_SPID_ACR_MISSING'],
-    ['an auth_time in the future', (c: Record<string, unknown>) => { c.auth_time = Math.floor(Date.now() / 1000) + 3600 }, 'ERR_SPID_AUTH_TIME_INVALID'],
-    ['an azp naming another client', (c: Record<string, unknown>) => { c.azp = 'https://another-rp.example.it' }, 'ERR_SPID_AZP_MISMATCH'],
+    [
+      'an acr of "3" instead of the level URI',
+      (c: Record<string, unknown>) => {
+        c.acr = '3'
+      },
+      'ERR_SPID_ACR_MISSING',
+    ],
+    [
+      'an auth_time in the future',
+      (c: Record<string, unknown>) => {
+        c.auth_time = Math.floor(Date.now() / 1000) + 3600
+      },
+      'ERR_SPID_AUTH_TIME_INVALID',
+    ],
+    [
+      'an azp naming another client',
+      (c: Record<string, unknown>) => {
+        c.azp = 'https://another-rp.example.it'
+      },
+      'ERR_SPID_AZP_MISMATCH',
+    ],
   ] as const) {
     it(`refuses an ID token with ${what} (${expected})`, async () => {
       rewriteIdToken(change)
@@ -163,7 +182,9 @@ describe('login refusals', () => {
 
   it('keeps the earlier of auth_time and iat as the authentication time', async () => {
     const hourAgo = Math.floor(Date.now() / 1000) - 3600
-    rewriteIdToken((c) => { c.auth_time = hourAgo })
+    rewriteIdToken((c) => {
+      c.auth_time = hourAgo
+    })
     const ua = new UserAgent()
     assert.equal((await login(ua, stack.appUrl, 'level=1')).status, 302)
     assert.equal((await me(ua, stack.appUrl)).authTime, hourAgo)
@@ -181,7 +202,9 @@ describe('login refusals', () => {
   })
 
   it('refuses an ID token whose at_hash does not match the access token (ERR_SPID_AT_HASH_MISMATCH, rule I3)', async () => {
-    rewriteIdToken((claims) => { claims.at_hash = 'AAAAAAAAAAAAAAAAAAAAAA' })
+    rewriteIdToken((claims) => {
+      claims.at_hash = 'AAAAAAAAAAAAAAAAAAAAAA'
+    })
     const ua = new UserAgent()
     const hop = await login(ua, stack.appUrl, 'level=2')
     assert.equal(errorCode(hop), 'ERR_SPID_AT_HASH_MISMATCH')
@@ -219,8 +242,13 @@ describe('login refusals', () => {
     proxy.rewrite('/me', async (response) => ({
       status: 200,
       headers: { ...response.headers, 'content-type': 'application/jwt' },
-      body: await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
-        .setIssuer(proxy.url).setAudience(stack.appUrl).setIssuedAt().setExpirationTime('5m').sign(opKey),
+      body: await new SignJWT({ sub: 'x' })
+        .setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
+        .setIssuer(proxy.url)
+        .setAudience(stack.appUrl)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(opKey),
     }))
     const ua = new UserAgent()
     const hop = await login(ua, stack.appUrl, 'level=2')
@@ -233,7 +261,11 @@ describe('login refusals', () => {
     proxy.rewrite('/me', async (response) => {
       const signed = await new SignJWT({ sub: 'someone-else', given_name: 'Mallory', jti: randomUUID() })
         .setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
-        .setIssuer(proxy.url).setAudience(stack.appUrl).setIssuedAt().setExpirationTime('5m').sign(opKey)
+        .setIssuer(proxy.url)
+        .setAudience(stack.appUrl)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(opKey)
       const encrypted = await new CompactEncrypt(new TextEncoder().encode(signed))
         .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', cty: 'JWT', kid: stack.keys.encryption.kid })
         .encrypt(rpEncryptionKey)

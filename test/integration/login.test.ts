@@ -7,10 +7,18 @@ import { UserAgent } from '../fixtures/user-agent.ts'
 
 describe('login end to end against the bundled test OP', () => {
   let stack: Stack
-  before(async () => { stack = await startStack() })
-  after(async () => { await stack.close() })
+  before(async () => {
+    stack = await startStack()
+  })
+  after(async () => {
+    await stack.close()
+  })
 
-  for (const [level, uri] of [[1, SPID_L1], [2, SPID_L2], [3, SPID_L3]] as const) {
+  for (const [level, uri] of [
+    [1, SPID_L1],
+    [2, SPID_L2],
+    [3, SPID_L3],
+  ] as const) {
     it(`logs in at SpidL${level} and lands on the return path with the mapped profile`, async () => {
       const ua = new UserAgent()
       const done = await login(ua, stack.appUrl, `level=${level}&returnTo=/level${level}`)
@@ -82,24 +90,34 @@ describe('login end to end against the bundled test OP', () => {
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=2')
     const profile = (await me(ua, stack.appUrl)).profile as Record<string, unknown>
-    assert.deepEqual({ ...profile, sub: undefined }, {
-      sub: undefined,
-      issuer: stack.op.issuer,
-      personType: 'natural',
-      fiscalNumber: 'LVLDAA85T50G702B',
-      spidCode: 'SPID0020020020',
-      givenName: 'Ada',
-      familyName: 'Lovelace',
-      birthDate: '1985-12-10',
-      gender: 'female',
-      placeOfBirth: { belfioreCode: 'G702', province: 'PI' },
-      email: 'aabyron@hotmail.com',
-      phoneNumber: '3939393939',
-      address: { formatted: 'Via Listz 21, 00144 Roma RM, IT', streetAddress: 'Via Listz 21', postalCode: '00144', locality: 'Roma', region: 'RM', countryCode: 'IT' },
-      digitalAddress: 'ada.lovelace@pec.example.it',
-      document: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
-      eidExpiresOn: '2030-12-31',
-    })
+    assert.deepEqual(
+      { ...profile, sub: undefined },
+      {
+        sub: undefined,
+        issuer: stack.op.issuer,
+        personType: 'natural',
+        fiscalNumber: 'LVLDAA85T50G702B',
+        spidCode: 'SPID0020020020',
+        givenName: 'Ada',
+        familyName: 'Lovelace',
+        birthDate: '1985-12-10',
+        gender: 'female',
+        placeOfBirth: { belfioreCode: 'G702', province: 'PI' },
+        email: 'aabyron@hotmail.com',
+        phoneNumber: '3939393939',
+        address: {
+          formatted: 'Via Listz 21, 00144 Roma RM, IT',
+          streetAddress: 'Via Listz 21',
+          postalCode: '00144',
+          locality: 'Roma',
+          region: 'RM',
+          countryCode: 'IT',
+        },
+        digitalAddress: 'ada.lovelace@pec.example.it',
+        document: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
+        eidExpiresOn: '2030-12-31',
+      },
+    )
   })
 
   it('maps a legal person, company attributes included', async () => {
@@ -107,6 +125,11 @@ describe('login end to end against the bundled test OP', () => {
     await login(ua, stack.appUrl, 'level=2', { user: 'agid' })
     const profile = (await me(ua, stack.appUrl)).profile as Record<string, unknown>
     assert.equal(profile.personType, 'legal')
-    assert.deepEqual(profile.company, { name: "Agenzia per l'Italia Digitale", fiscalNumber: '97735020584', vatNumber: '97735020584', registeredOffice: { formatted: 'Via Listz 21 00144 Roma' } })
+    assert.deepEqual(profile.company, {
+      name: "Agenzia per l'Italia Digitale",
+      fiscalNumber: '97735020584',
+      vatNumber: '97735020584',
+      registeredOffice: { formatted: 'Via Listz 21 00144 Roma' },
+    })
   })
 })

@@ -32,7 +32,9 @@ async function serve(dropSecondOnSocket: boolean) {
 
 describe('OP HTTP client', () => {
   const servers: Awaited<ReturnType<typeof serve>>[] = []
-  after(async () => { for (const s of servers) await closeServer(s.server) })
+  after(async () => {
+    for (const s of servers) await closeServer(s.server)
+  })
   const opFetch = () => createOpFetch({ timeout: 2000, maxBytes: 1 << 16 })
 
   it('keeps connections alive: sequential requests share one', async () => {

@@ -43,8 +43,12 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('OP metadata', () => {
   let op: TestOp
-  before(async () => { op = await startTestOp() })
-  after(async () => { await op.close() })
+  before(async () => {
+    op = await startTestOp()
+  })
+  after(async () => {
+    await op.close()
+  })
 
   it('reads the self-signed entity configuration first, with inline jwks', async () => {
     const resolved = await registryFor(op.issuer).resolve(op.issuer)
@@ -64,7 +68,12 @@ describe('OP metadata', () => {
         res.end(await r.text())
       })
     })
-    const registry = new DefaultProviderRegistry({ providers: [{ issuer: op.issuer, id: 'op', name: undefined, profile: 'spid' }], fetch: (url, init) => createOpFetch({ timeout: 2000, maxBytes: 1 << 20 })(url.replace(op.issuer, counting.url), init), metadataTtl: 3600, clockTolerance: 60 })
+    const registry = new DefaultProviderRegistry({
+      providers: [{ issuer: op.issuer, id: 'op', name: undefined, profile: 'spid' }],
+      fetch: (url, init) => createOpFetch({ timeout: 2000, maxBytes: 1 << 20 })(url.replace(op.issuer, counting.url), init),
+      metadataTtl: 3600,
+      clockTolerance: 60,
+    })
     await Promise.all([registry.resolve(op.issuer), registry.resolve(op.issuer)])
     const after = requests
     await registry.resolve(op.issuer)
@@ -84,7 +93,10 @@ describe('OP metadata', () => {
       const ua = new UserAgent()
       assert.equal((await login(ua, stack.appUrl, 'level=2')).status, 302)
       assert.equal((await me(ua, stack.appUrl)).authenticated, true)
-      assert.ok(proxy.seen.some((r) => r.path === '/jwks'), 'keys came from jwks_uri')
+      assert.ok(
+        proxy.seen.some((r) => r.path === '/jwks'),
+        'keys came from jwks_uri',
+      )
     } finally {
       await stack.close()
       await proxy.close()
@@ -98,7 +110,11 @@ describe('OP metadata', () => {
         const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
         const jwt = await new SignJWT({ jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k' }] }, metadata: { openid_provider: {} } })
           .setProtectedHeader({ alg: 'RS256', kid: 'k', typ: 'entity-statement+jwt' })
-          .setIssuer(forgedUrl).setSubject(forgedUrl).setIssuedAt().setExpirationTime('1h').sign(other)
+          .setIssuer(forgedUrl)
+          .setSubject(forgedUrl)
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(other)
         res.writeHead(200, { 'content-type': 'application/entity-statement+jwt' })
         return res.end(jwt)
       }
@@ -114,7 +130,15 @@ describe('OP metadata', () => {
     const liar = await serve((req, res) => {
       if (req.url === '/.well-known/openid-configuration') {
         res.writeHead(200, { 'content-type': 'application/json' })
-        return res.end(JSON.stringify({ issuer: 'https://other-op.example', authorization_endpoint: 'https://a', token_endpoint: 'https://t', userinfo_endpoint: 'https://u', jwks: { keys: [] } }))
+        return res.end(
+          JSON.stringify({
+            issuer: 'https://other-op.example',
+            authorization_endpoint: 'https://a',
+            token_endpoint: 'https://t',
+            userinfo_endpoint: 'https://u',
+            jwks: { keys: [] },
+          }),
+        )
       }
       res.writeHead(404).end()
     })
@@ -132,7 +156,9 @@ describe('OP metadata', () => {
   })
 
   it('gives up on an OP that does not answer in time, as unavailable', async () => {
-    const silent = await serve(() => { /* never answers */ })
+    const silent = await serve(() => {
+      /* never answers */
+    })
     const started = Date.now()
     assert.equal(await codeOf(registryFor(silent.url, { timeout: 300, maxBytes: 1024 }).resolve(silent.url)), 'ERR_SPID_OP_UNAVAILABLE')
     assert.ok(Date.now() - started < 5000, 'did not hang')

@@ -15,7 +15,9 @@ import { hkdfSync } from 'node:crypto'
 const JSON_ACCEPT = { accept: 'application/json' }
 const SECRET = 'test-session-secret-of-sufficient-length'
 /** The example app derives its session key from the secret; tests decrypt with the same. */
-const cipher = new SessionCipher([parseSessionKey(Buffer.from(hkdfSync('sha256', SECRET, 'passport-spid-oidc example', 'session encryption', 32)).toString('base64'))!])
+const cipher = new SessionCipher([
+  parseSessionKey(Buffer.from(hkdfSync('sha256', SECRET, 'passport-spid-oidc example', 'session encryption', 32)).toString('base64'))!,
+])
 
 async function storedSessions(url: string): Promise<Map<string, string>> {
   const client = await inspector(url)
@@ -30,7 +32,9 @@ async function storedSessions(url: string): Promise<Map<string, string>> {
 describe('sessions in Redis', () => {
   describe('on the shared Redis server', () => {
     let stack: Stack
-    before(async () => { stack = await startStack({ app: { redisUrl: sharedRedisUrl() } }) })
+    before(async () => {
+      stack = await startStack({ app: { redisUrl: sharedRedisUrl() } })
+    })
     after(async () => {
       await stack.app.sessions.close()
       await stack.close()
@@ -42,7 +46,9 @@ describe('sessions in Redis', () => {
       const who = await me(ua, stack.appUrl)
       assert.equal(who.authenticated, true)
       assert.equal(who.acr, 'https://www.spid.gov.it/SpidL2')
-      const sid = decodeURIComponent(ua.cookieNamed('spid.sid') as string).slice(2).split('.')[0]
+      const sid = decodeURIComponent(ua.cookieNamed('spid.sid') as string)
+        .slice(2)
+        .split('.')[0]
       const record = (await storedSessions(sharedRedisUrl())).get(`spid:sess:${sid}`)
       assert.ok(record, 'the session is in Redis')
     })
@@ -64,7 +70,9 @@ describe('sessions in Redis', () => {
     it('stores tokens and personal data only encrypted', async () => {
       const ua = new UserAgent()
       await login(ua, stack.appUrl, 'level=2')
-      const sid = decodeURIComponent(ua.cookieNamed('spid.sid') as string).slice(2).split('.')[0]
+      const sid = decodeURIComponent(ua.cookieNamed('spid.sid') as string)
+        .slice(2)
+        .split('.')[0]
       const record = (await storedSessions(redis.url)).get(`spid:sess:${sid}`) as string
       const plain = cipher.decrypt(record)
       assert.ok(plain, 'the record decrypts with the configured key')
@@ -88,7 +96,11 @@ describe('sessions in Redis', () => {
         const before = await stats()
         for (let i = 0; i < 5; i++) assert.equal((await ua.request(`${stack.appUrl}/level1`, { headers: JSON_ACCEPT })).status, 200)
         const afterStats = await stats()
-        const delta = Object.fromEntries(Object.keys(afterStats).map((c) => [c, (afterStats[c] ?? 0) - (before[c] ?? 0)]).filter(([c, n]) => c !== 'info' && (n as number) > 0))
+        const delta = Object.fromEntries(
+          Object.keys(afterStats)
+            .map((c) => [c, (afterStats[c] ?? 0) - (before[c] ?? 0)])
+            .filter(([c, n]) => c !== 'info' && (n as number) > 0),
+        )
         assert.deepEqual(delta, { get: 5 }, 'five guarded requests, five GETs, nothing else')
       } finally {
         await client.close()
@@ -135,7 +147,14 @@ describe('sessions in Redis', () => {
     const stack = await startStack({ app: { redisUrl: sharedRedisUrl() } })
     // Instance B: same public URL, keys and secrets as A, on its own port, sharing Redis.
     const b = await listenLater()
-    const appB = createExampleApp({ baseUrl: stack.appUrl, providers: [stack.op.issuer], keys: stack.keys, sessionSecret: SECRET, redisUrl: sharedRedisUrl(), logger: captureLogger() })
+    const appB = createExampleApp({
+      baseUrl: stack.appUrl,
+      providers: [stack.op.issuer],
+      keys: stack.keys,
+      sessionSecret: SECRET,
+      redisUrl: sharedRedisUrl(),
+      logger: captureLogger(),
+    })
     b.handle(appB.app)
     try {
       const ua = new UserAgent()

@@ -18,7 +18,9 @@ const ADA: Account = { id: 7, name: 'Ada (account 7)', fiscalNumber: 'LVLDAA85T5
 describe('verify function and the app’s own serializer', () => {
   let op: TestOp
   const servers: Awaited<ReturnType<typeof listenLater>>[] = []
-  before(async () => { op = await startTestOp() })
+  before(async () => {
+    op = await startTestOp()
+  })
   after(async () => {
     for (const s of servers) await closeServer(s.server)
     await op.close()
@@ -63,7 +65,12 @@ describe('verify function and the app’s own serializer', () => {
     const ua = new UserAgent()
     const refused = await login(ua, app.url, 'level=2', { user: 'lucrezia' })
     assert.equal(refused.status, 403)
-    assert.deepEqual(JSON.parse(refused.body), { error: 'access_denied', error_description: 'no account for this person', code: 'ERR_SPID_ACCESS_REFUSED', request_id: JSON.parse(refused.body).request_id })
+    assert.deepEqual(JSON.parse(refused.body), {
+      error: 'access_denied',
+      error_description: 'no account for this person',
+      code: 'ERR_SPID_ACCESS_REFUSED',
+      request_id: JSON.parse(refused.body).request_id,
+    })
     assert.equal((await ua.request(`${app.url}/whoami`, { headers: JSON_ACCEPT })).status, 401, 'not logged in')
     const page = await (async () => {
       const browser = new UserAgent()
@@ -85,7 +92,9 @@ describe('verify function and the app’s own serializer', () => {
   })
 
   it('treats a verify function that throws like one that fails', async () => {
-    const app = await start(() => { throw new Error('bug in verify') })
+    const app = await start(() => {
+      throw new Error('bug in verify')
+    })
     const ua = new UserAgent()
     const failed = await login(ua, app.url, 'level=2')
     assert.equal(failed.status, 500)
@@ -94,10 +103,12 @@ describe('verify function and the app’s own serializer', () => {
 
   it('passes the request first with passReqToCallback', async () => {
     let query: unknown
-    const app = await start({ withRequest: (req, profile, loginInfo, done) => {
-      query = req.query.state
-      byFiscalNumber(profile, loginInfo, done)
-    } })
+    const app = await start({
+      withRequest: (req, profile, loginInfo, done) => {
+        query = req.query.state
+        byFiscalNumber(profile, loginInfo, done)
+      },
+    })
     const ua = new UserAgent()
     assert.equal((await login(ua, app.url, 'level=2')).status, 302)
     assert.equal(typeof query, 'string', 'the callback request reached verify')

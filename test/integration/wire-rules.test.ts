@@ -68,7 +68,11 @@ describe('what the RP sends', () => {
   })
 
   it('asks for the level requested first (A9) and defaults to SpidL2', async () => {
-    for (const [query, acr] of [['level=1', SPID_L1], ['level=3', SPID_L3], ['', SPID_L2]] as const) {
+    for (const [query, acr] of [
+      ['level=1', SPID_L1],
+      ['level=3', SPID_L3],
+      ['', SPID_L2],
+    ] as const) {
       const url = await authorizationRequest(query)
       assert.equal(decodeJwt(url.searchParams.get('request') as string).acr_values, acr)
     }
@@ -123,12 +127,26 @@ describe('what the RP sends', () => {
   it('makes the OP refuse a client assertion aimed at the issuer: the test OP is strict about T3', async () => {
     const key = stack.app.strategy.options.keys.signing
     const tokenRequest = async (aud: string) => {
-      const assertion = await new SignJWT({ jti: randomUUID() }).setProtectedHeader({ alg: 'RS256', kid: key.kid })
-        .setIssuer(stack.appUrl).setSubject(stack.appUrl).setAudience(aud).setIssuedAt().setExpirationTime('1m').sign(key.privateKey)
+      const assertion = await new SignJWT({ jti: randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .setIssuer(stack.appUrl)
+        .setSubject(stack.appUrl)
+        .setAudience(aud)
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(key.privateKey)
       const res = await fetch(`${proxy.url}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'unknown', redirect_uri: `${stack.appUrl}/auth/spid/callback`, code_verifier: 'v'.repeat(43), client_id: stack.appUrl, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'unknown',
+          redirect_uri: `${stack.appUrl}/auth/spid/callback`,
+          code_verifier: 'v'.repeat(43),
+          client_id: stack.appUrl,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }),
       })
       return (await res.json()) as { error: string }
     }

@@ -11,22 +11,31 @@ describe('spidErrorHandler', () => {
   before(async () => {
     const app = express()
     app.get('/low', (_req, _res, next) => next(new InsufficientLevelError('ERR_SPID_STEP_UP_REQUIRED', 'needs SpidL2', SPID_L2)))
-    app.get('/bad', (_req, _res, next) => next(new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'ID token failed verification', { cause: { secret: 'eyJsecret.claims' } })))
+    app.get('/bad', (_req, _res, next) =>
+      next(new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'ID token failed verification', { cause: { secret: 'eyJsecret.claims' } })),
+    )
     app.get('/cancel', (_req, _res, next) => next(new SpidError('ERR_SPID_LOGIN_CANCELLED', 'cancelled <script>')))
     app.get('/other', (_req, _res, next) => next(new Error('not ours')))
     app.use(spidErrorHandler({ logger: silentLogger }))
-    app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(500).send('fallback') })
+    app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).send('fallback')
+    })
     server = app.listen(0, '127.0.0.1')
     await new Promise((r) => server.once('listening', r))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
-  after(() => { server.close() })
+  after(() => {
+    server.close()
+  })
 
   it('answers API clients with an RFC 9470 challenge when the level is too low', async () => {
     const res = await fetch(`${base}/low`, { headers: { accept: 'application/json' } })
     assert.equal(res.status, 401)
-    assert.equal(res.headers.get('www-authenticate'), `Bearer error="insufficient_user_authentication", error_description="needs SpidL2", acr_values="${SPID_L2}"`)
-    const body = await res.json() as Record<string, string>
+    assert.equal(
+      res.headers.get('www-authenticate'),
+      `Bearer error="insufficient_user_authentication", error_description="needs SpidL2", acr_values="${SPID_L2}"`,
+    )
+    const body = (await res.json()) as Record<string, string>
     assert.equal(body.error, 'insufficient_user_authentication')
     assert.equal(body.code, 'ERR_SPID_STEP_UP_REQUIRED')
     assert.match(body.request_id!, /^[0-9a-f-]{36}$/)

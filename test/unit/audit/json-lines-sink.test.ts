@@ -6,7 +6,14 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { JsonLinesAuditSink, verifyAuditLog, type AuditEvent } from '../../../src/index.ts'
 
-const event = (n: number): AuditEvent => ({ type: 'login.succeeded', time: new Date(0).toISOString(), client_id: 'https://rp', iss: 'https://op', sub: `s${n}`, outcome: 'ok' })
+const event = (n: number): AuditEvent => ({
+  type: 'login.succeeded',
+  time: new Date(0).toISOString(),
+  client_id: 'https://rp',
+  iss: 'https://op',
+  sub: `s${n}`,
+  outcome: 'ok',
+})
 const fresh = () => mkdtempSync(join(tmpdir(), 'audit-'))
 const onlyFile = (dir: string) => join(dir, readdirSync(dir)[0] as string)
 
@@ -21,7 +28,10 @@ describe('JSON lines audit sink', () => {
     writeFive(dir)
     const result = verifyAuditLog(dir)
     assert.deepEqual([result.ok, result.records, result.problems], [true, 5, []])
-    assert.deepEqual(result.events.map((e) => e.sub), ['s1', 's2', 's3', 's4', 's5'])
+    assert.deepEqual(
+      result.events.map((e) => e.sub),
+      ['s1', 's2', 's3', 's4', 's5'],
+    )
   })
 
   it('detects an edited record', () => {

@@ -27,12 +27,23 @@ describe('checkAcrSatisfies (rule I4)', () => {
     assert.equal(checkAcrSatisfies(SPID_L3, SPID_L1), SPID_L3)
   })
   it('refuses a lower level, naming the required one', () => {
-    assert.equal(code(() => checkAcrSatisfies(SPID_L1, SPID_L2)), 'ERR_SPID_ACR_TOO_LOW')
-    try { checkAcrSatisfies(SPID_L2, SPID_L3) } catch (e) { assert.equal((e as { requiredLevel: string }).requiredLevel, SPID_L3) }
+    assert.equal(
+      code(() => checkAcrSatisfies(SPID_L1, SPID_L2)),
+      'ERR_SPID_ACR_TOO_LOW',
+    )
+    try {
+      checkAcrSatisfies(SPID_L2, SPID_L3)
+    } catch (e) {
+      assert.equal((e as { requiredLevel: string }).requiredLevel, SPID_L3)
+    }
   })
   it('refuses a missing or unknown acr', () => {
     for (const acr of [undefined, null, '', 'urn:other', 2, 'https://www.spid.gov.it/SpidL4']) {
-      assert.equal(code(() => checkAcrSatisfies(acr, SPID_L1)), 'ERR_SPID_ACR_MISSING', String(acr))
+      assert.equal(
+        code(() => checkAcrSatisfies(acr, SPID_L1)),
+        'ERR_SPID_ACR_MISSING',
+        String(acr),
+      )
     }
   })
 })
@@ -45,10 +56,22 @@ describe('checkAtHash (rule I3)', () => {
     checkAtHash(half('sha512', 32), token, 'RS512')
   })
   it('refuses a wrong, missing or mis-sized at_hash and unknown algs', () => {
-    assert.equal(code(() => checkAtHash(half('sha256', 16), 'another-token', 'RS256')), 'ERR_SPID_AT_HASH_MISMATCH')
-    assert.equal(code(() => checkAtHash(undefined, token, 'RS256')), 'ERR_SPID_AT_HASH_MISMATCH')
-    assert.equal(code(() => checkAtHash(half('sha256', 16), token, 'RS512')), 'ERR_SPID_AT_HASH_MISMATCH')
-    assert.equal(code(() => checkAtHash(half('sha256', 16), token, 'HS256')), 'ERR_SPID_ID_TOKEN_INVALID')
+    assert.equal(
+      code(() => checkAtHash(half('sha256', 16), 'another-token', 'RS256')),
+      'ERR_SPID_AT_HASH_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkAtHash(undefined, token, 'RS256')),
+      'ERR_SPID_AT_HASH_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkAtHash(half('sha256', 16), token, 'RS512')),
+      'ERR_SPID_AT_HASH_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkAtHash(half('sha256', 16), token, 'HS256')),
+      'ERR_SPID_ID_TOKEN_INVALID',
+    )
   })
 })
 
@@ -56,10 +79,22 @@ describe('checkIdTokenClaims (rule I2)', () => {
   const at = { now: 1000, clockTolerance: 60 }
   it('needs jti, sub and an iat not in the future', () => {
     checkIdTokenClaims({ jti: 'j', sub: 's', iat: 1060 }, at)
-    assert.equal(code(() => checkIdTokenClaims({ sub: 's', iat: 1000 }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
-    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: '', iat: 1000 }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
-    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: 's', iat: 1061 }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
-    assert.equal(code(() => checkIdTokenClaims({ jti: 'j', sub: 's' }, at)), 'ERR_SPID_ID_TOKEN_INVALID')
+    assert.equal(
+      code(() => checkIdTokenClaims({ sub: 's', iat: 1000 }, at)),
+      'ERR_SPID_ID_TOKEN_INVALID',
+    )
+    assert.equal(
+      code(() => checkIdTokenClaims({ jti: 'j', sub: '', iat: 1000 }, at)),
+      'ERR_SPID_ID_TOKEN_INVALID',
+    )
+    assert.equal(
+      code(() => checkIdTokenClaims({ jti: 'j', sub: 's', iat: 1061 }, at)),
+      'ERR_SPID_ID_TOKEN_INVALID',
+    )
+    assert.equal(
+      code(() => checkIdTokenClaims({ jti: 'j', sub: 's' }, at)),
+      'ERR_SPID_ID_TOKEN_INVALID',
+    )
   })
 })
 
@@ -67,7 +102,10 @@ describe('checkIssuerParameter (rule R1)', () => {
   it('passes an absent or equal iss and refuses another', () => {
     checkIssuerParameter(undefined, 'https://op.example')
     checkIssuerParameter('https://op.example', 'https://op.example')
-    assert.equal(code(() => checkIssuerParameter('https://op.example/', 'https://op.example')), 'ERR_SPID_ISSUER_MISMATCH')
+    assert.equal(
+      code(() => checkIssuerParameter('https://op.example/', 'https://op.example')),
+      'ERR_SPID_ISSUER_MISMATCH',
+    )
   })
 })
 
@@ -75,7 +113,10 @@ describe('checkUserinfoSubject (rule U3)', () => {
   it('refuses any other sub', () => {
     checkUserinfoSubject('abc', 'abc')
     for (const other of ['abd', undefined, '', 'ABC']) {
-      assert.equal(code(() => checkUserinfoSubject(other, 'abc')), 'ERR_SPID_USERINFO_SUBJECT_MISMATCH')
+      assert.equal(
+        code(() => checkUserinfoSubject(other, 'abc')),
+        'ERR_SPID_USERINFO_SUBJECT_MISMATCH',
+      )
     }
   })
 })
@@ -93,7 +134,11 @@ describe('checkCallbackParameters', () => {
       { state: 'a b' },
       { code: 'a\u0000b' },
     ]) {
-      assert.equal(code(() => checkCallbackParameters(input)), 'ERR_SPID_BAD_REQUEST', JSON.stringify(input).slice(0, 60))
+      assert.equal(
+        code(() => checkCallbackParameters(input)),
+        'ERR_SPID_BAD_REQUEST',
+        JSON.stringify(input).slice(0, 60),
+      )
     }
   })
   it('lets error_description carry any text', () => {
@@ -106,32 +151,67 @@ describe('checkReturnTo (open redirects)', () => {
     for (const path of ['/', '/level2', '/a/b?c=d#e', '/%E2%9C%93']) assert.equal(checkReturnTo(path), path)
   })
   it('turns anything else into /', () => {
-    for (const bad of ['https://evil.example', '//evil.example', '/\\evil.example', '\\\\evil', '/%2F%2Fevil.example', '%2F%2Fevil', 'javascript:alert(1)',
-      '/%5Cevil', 'level2', '', undefined, ['/a'], '/\r\nSet-Cookie:x', '/%zz']) {
+    for (const bad of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      '\\\\evil',
+      '/%2F%2Fevil.example',
+      '%2F%2Fevil',
+      'javascript:alert(1)',
+      '/%5Cevil',
+      'level2',
+      '',
+      undefined,
+      ['/a'],
+      '/\r\nSet-Cookie:x',
+      '/%zz',
+    ]) {
       assert.equal(checkReturnTo(bad), '/', JSON.stringify(bad))
     }
   })
 })
 
-
 describe('strict ID token claims', () => {
   const clock = { now: 1_800_000_000, clockTolerance: 60 }
   it('acr: only the exact level URIs, never what people type', () => {
     for (const acr of ['3', 3, 'SpidL3', `${SPID_L3}/`, ` ${SPID_L3}`, 'https://www.spid.gov.it/SpidL4']) {
-      assert.equal(code(() => checkAcrSatisfies(acr, SPID_L1)), 'ERR_SPID_ACR_MISSING', JSON.stringify(acr))
+      assert.equal(
+        code(() => checkAcrSatisfies(acr, SPID_L1)),
+        'ERR_SPID_ACR_MISSING',
+        JSON.stringify(acr),
+      )
     }
   })
   it('auth_time: refused in the future beyond the tolerance, and never later than iat', () => {
-    assert.equal(code(() => checkAuthTime({ iat: clock.now, auth_time: clock.now + 61 }, clock)), 'ERR_SPID_AUTH_TIME_INVALID')
-    assert.equal(code(() => checkAuthTime({ iat: clock.now, auth_time: 'yesterday' }, clock)), 'ERR_SPID_AUTH_TIME_INVALID')
+    assert.equal(
+      code(() => checkAuthTime({ iat: clock.now, auth_time: clock.now + 61 }, clock)),
+      'ERR_SPID_AUTH_TIME_INVALID',
+    )
+    assert.equal(
+      code(() => checkAuthTime({ iat: clock.now, auth_time: 'yesterday' }, clock)),
+      'ERR_SPID_AUTH_TIME_INVALID',
+    )
     assert.equal(checkAuthTime({ iat: clock.now, auth_time: clock.now + 60 }, clock), clock.now, 'within the tolerance, but capped at iat')
     assert.equal(checkAuthTime({ iat: clock.now, auth_time: clock.now - 100 }, clock), clock.now - 100)
     assert.equal(checkAuthTime({ iat: clock.now }, clock), clock.now, 'iat when there is no auth_time')
   })
   it('azp: when present, this client_id', () => {
-    assert.equal(code(() => checkAzp('https://other-rp.example.it', 'https://rp.example.it')), 'ERR_SPID_AZP_MISMATCH')
-    assert.equal(code(() => checkAzp('', 'https://rp.example.it')), 'ERR_SPID_AZP_MISMATCH')
-    assert.equal(code(() => checkAzp('https://rp.example.it', 'https://rp.example.it')), 'no error')
-    assert.equal(code(() => checkAzp(undefined, 'https://rp.example.it')), 'no error')
+    assert.equal(
+      code(() => checkAzp('https://other-rp.example.it', 'https://rp.example.it')),
+      'ERR_SPID_AZP_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkAzp('', 'https://rp.example.it')),
+      'ERR_SPID_AZP_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkAzp('https://rp.example.it', 'https://rp.example.it')),
+      'no error',
+    )
+    assert.equal(
+      code(() => checkAzp(undefined, 'https://rp.example.it')),
+      'no error',
+    )
   })
 })

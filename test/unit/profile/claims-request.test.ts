@@ -9,7 +9,10 @@ const EID = 'https://attributes.eid.gov.it/'
 describe('claims requests (rule A11)', () => {
   it('asks for the minimal preset by current names, essential where required', () => {
     assert.deepEqual(buildClaimsRequest(ATTRIBUTE_PRESETS.minimal, ['fiscalNumber'], 'spid'), {
-      [`${EID}fiscal_number`]: { essential: true }, given_name: null, family_name: null, email: null,
+      [`${EID}fiscal_number`]: { essential: true },
+      given_name: null,
+      family_name: null,
+      email: null,
     })
   })
 

@@ -20,14 +20,33 @@ const SAMPLES: Record<AttributeSource['parser'], { input: unknown; expected: unk
   email: { input: 'nome@dominio.it', expected: 'nome@dominio.it' },
   phone: { input: '+39 333 123 4567', expected: '+393331234567' },
   boolean: { input: true, expected: true },
-  address: { input: { street_address: 'Via Liszt 21', postal_code: '00144', locality: 'Roma', region: 'RM', country_code: 'IT' },
-    expected: { formatted: 'Via Liszt 21, 00144 Roma RM, IT', streetAddress: 'Via Liszt 21', postalCode: '00144', locality: 'Roma', region: 'RM', countryCode: 'IT' } },
+  address: {
+    input: { street_address: 'Via Liszt 21', postal_code: '00144', locality: 'Roma', region: 'RM', country_code: 'IT' },
+    expected: {
+      formatted: 'Via Liszt 21, 00144 Roma RM, IT',
+      streetAddress: 'Via Liszt 21',
+      postalCode: '00144',
+      locality: 'Roma',
+      region: 'RM',
+      countryCode: 'IT',
+    },
+  },
   placeObject: { input: { locality: 'F205', region: 'MI' }, expected: { belfioreCode: 'F205', province: 'MI' } },
   placeCode: { input: 'F205', expected: { belfioreCode: 'F205', province: 'MI' } },
-  documentObject: { input: { type: 'cartaIdentita', document_number: 'AS09452389', issuer: { name: 'ComuneRoma' }, date_of_issuance: '2013-01-02', date_of_expiry: '2013-01-31' },
-    expected: { type: 'cartaIdentita', number: 'AS09452389', issuer: 'ComuneRoma', issuedOn: '2013-01-02', expiresOn: '2013-01-31' } },
-  documentText: { input: 'passaporto KK1234567 questuraLivorno 2016-09-04 2026-09-03',
-    expected: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' } },
+  documentObject: {
+    input: {
+      type: 'cartaIdentita',
+      document_number: 'AS09452389',
+      issuer: { name: 'ComuneRoma' },
+      date_of_issuance: '2013-01-02',
+      date_of_expiry: '2013-01-31',
+    },
+    expected: { type: 'cartaIdentita', number: 'AS09452389', issuer: 'ComuneRoma', issuedOn: '2013-01-02', expiresOn: '2013-01-31' },
+  },
+  documentText: {
+    input: 'passaporto KK1234567 questuraLivorno 2016-09-04 2026-09-03',
+    expected: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
+  },
 }
 
 function fieldValue(profile: SpidProfile, field: (typeof ATTRIBUTES)[number]['field']): unknown {
@@ -59,12 +78,22 @@ describe('toProfile: every source name in the table', () => {
 describe('toProfile: the seed 002 examples, verbatim', () => {
   it('natural person, scope spid', () => {
     const p = toProfile(ADA_SPID_ONLY, ISSUER)
-    assert.deepEqual({ ...p, raw: undefined }, {
-      sub: 'HIDhYNt8ZaSa8dtg-hrljCnhiMXYhF54gFudp-warQM=', issuer: ISSUER, personType: 'natural', raw: undefined,
-      spidCode: 'SPID-002', givenName: 'Ada', familyName: 'Lovelace', birthDate: '1985-12-10', gender: 'female',
-      placeOfBirth: { belfioreCode: 'G702', province: 'PI' },
-      document: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
-    })
+    assert.deepEqual(
+      { ...p, raw: undefined },
+      {
+        sub: 'HIDhYNt8ZaSa8dtg-hrljCnhiMXYhF54gFudp-warQM=',
+        issuer: ISSUER,
+        personType: 'natural',
+        raw: undefined,
+        spidCode: 'SPID-002',
+        givenName: 'Ada',
+        familyName: 'Lovelace',
+        birthDate: '1985-12-10',
+        gender: 'female',
+        placeOfBirth: { belfioreCode: 'G702', province: 'PI' },
+        document: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
+      },
+    )
     assert.deepEqual(p.raw, ADA_SPID_ONLY, 'every claim kept, unknown ones (idp_issuer) included')
   })
 
@@ -75,7 +104,14 @@ describe('toProfile: the seed 002 examples, verbatim', () => {
     assert.equal(p.phoneNumber, '3939393939')
     assert.equal(p.eidExpiresOn, '2018-02-02')
     assert.equal(p.email, 'aabyron@hotmail.com')
-    assert.deepEqual(p.address, { formatted: 'Via Listz 21, Roma, RM, 00144, IT', streetAddress: 'Via Listz 21', postalCode: '00144', locality: 'Roma', region: 'RM', countryCode: 'IT' })
+    assert.deepEqual(p.address, {
+      formatted: 'Via Listz 21, Roma, RM, 00144, IT',
+      streetAddress: 'Via Listz 21',
+      postalCode: '00144',
+      locality: 'Roma',
+      region: 'RM',
+      countryCode: 'IT',
+    })
     assert.equal(p.personType, 'natural')
     assert.equal(p.problems, undefined)
   })
@@ -100,27 +136,36 @@ describe('toProfile: the seed 002 examples, verbatim', () => {
 })
 
 describe('toProfile: the seed 004 examples', () => {
-  const p = toProfile({
-    sub: 's',
-    [`${EID}spid_code`]: 'ABCD123456789A',
-    given_name: 'Giovanni Mario',
-    family_name: 'Bianchi Verdi',
-    place_of_birth: { region: 'MI', locality: 'F205' },
-    birthdate: '2002-09-24',
-    gender: 'female',
-    [`${EID}company_name`]: "Agenzia per l'Italia Digitale",
-    [`${EID}registered_office`]: { formatted: 'via Listz 21 00144 Roma' },
-    [`${EID}fiscal_number`]: 'TINIT-ABCXYZ00W00Z000Z',
-    [`${EID}company_fiscal_number`]: 'TINIT-ABCXYZ00W00Z000Z',
-    [`${EID}vat_number`]: 'VATIT-12345678901',
-    document_details: { type: 'cartaIdentita', document_number: 'AS09452389', issuer: { name: 'ComuneRoma' }, date_of_issuance: '2013-01-02', date_of_expiry: '2013-01-31' },
-    phone_number: '12345678901',
-    [`${EID}landline_number`]: '12345678901',
-    email: 'name@domain.it',
-    [`${EID}e_delivery_service`]: 'name@pecdomain.it',
-    [`${EID}eid_exp_date`]: '2002-09-24',
-    address: { street_address: 'Via Liszt 21', postal_code: '00144', locality: 'Roma', region: 'RM', country_code: 'IT' },
-  }, ISSUER)
+  const p = toProfile(
+    {
+      sub: 's',
+      [`${EID}spid_code`]: 'ABCD123456789A',
+      given_name: 'Giovanni Mario',
+      family_name: 'Bianchi Verdi',
+      place_of_birth: { region: 'MI', locality: 'F205' },
+      birthdate: '2002-09-24',
+      gender: 'female',
+      [`${EID}company_name`]: "Agenzia per l'Italia Digitale",
+      [`${EID}registered_office`]: { formatted: 'via Listz 21 00144 Roma' },
+      [`${EID}fiscal_number`]: 'TINIT-ABCXYZ00W00Z000Z',
+      [`${EID}company_fiscal_number`]: 'TINIT-ABCXYZ00W00Z000Z',
+      [`${EID}vat_number`]: 'VATIT-12345678901',
+      document_details: {
+        type: 'cartaIdentita',
+        document_number: 'AS09452389',
+        issuer: { name: 'ComuneRoma' },
+        date_of_issuance: '2013-01-02',
+        date_of_expiry: '2013-01-31',
+      },
+      phone_number: '12345678901',
+      [`${EID}landline_number`]: '12345678901',
+      email: 'name@domain.it',
+      [`${EID}e_delivery_service`]: 'name@pecdomain.it',
+      [`${EID}eid_exp_date`]: '2002-09-24',
+      address: { street_address: 'Via Liszt 21', postal_code: '00144', locality: 'Roma', region: 'RM', country_code: 'IT' },
+    },
+    ISSUER,
+  )
 
   it('maps the valid examples', () => {
     assert.equal(p.spidCode, 'ABCD123456789A')
@@ -188,30 +233,45 @@ describe('toProfile properties (fast-check)', () => {
   const claimsArbitrary = fc.dictionary(fc.oneof(fc.constantFrom(...names, 'sub'), fc.string()), fc.jsonValue(), { maxKeys: 12 })
 
   it('never throws on arbitrary JSON', () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => {
-      toProfile(value as Record<string, unknown>, ISSUER)
-    }), { numRuns: 1000 })
-    fc.assert(fc.property(claimsArbitrary, (claims) => {
-      toProfile(claims, ISSUER)
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        toProfile(value as Record<string, unknown>, ISSUER)
+      }),
+      { numRuns: 1000 },
+    )
+    fc.assert(
+      fc.property(claimsArbitrary, (claims) => {
+        toProfile(claims, ISSUER)
+      }),
+      { numRuns: 1000 },
+    )
   })
 
   it('never invents a value: every field set has one of its source claims in the input', () => {
-    fc.assert(fc.property(claimsArbitrary, (claims) => {
-      const profile = toProfile(claims, ISSUER)
-      for (const spec of ATTRIBUTES) {
-        if (fieldValue(profile, spec.field) === undefined) continue
-        assert.ok(spec.sources.some((s) => Object.hasOwn(claims, s.claim)), `${spec.field} set without a source claim`)
-      }
-      assert.equal(profile.personType === 'legal', profile.company !== undefined)
-      assert.deepEqual(profile.raw, { ...claims })
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(claimsArbitrary, (claims) => {
+        const profile = toProfile(claims, ISSUER)
+        for (const spec of ATTRIBUTES) {
+          if (fieldValue(profile, spec.field) === undefined) continue
+          assert.ok(
+            spec.sources.some((s) => Object.hasOwn(claims, s.claim)),
+            `${spec.field} set without a source claim`,
+          )
+        }
+        assert.equal(profile.personType === 'legal', profile.company !== undefined)
+        assert.deepEqual(profile.raw, { ...claims })
+      }),
+      { numRuns: 1000 },
+    )
   })
 
   it('copies text attributes as received, only trimmed', () => {
-    fc.assert(fc.property(fc.string({ minLength: 1 }), (name) => {
-      const profile = toProfile({ given_name: name }, ISSUER)
-      assert.equal(profile.givenName, name.trim() === '' ? undefined : name.trim())
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (name) => {
+        const profile = toProfile({ given_name: name }, ISSUER)
+        assert.equal(profile.givenName, name.trim() === '' ? undefined : name.trim())
+      }),
+      { numRuns: 500 },
+    )
   })
 })

@@ -4,23 +4,46 @@ import { SPID_L2 } from '../../../src/index.ts'
 import { putTransaction, takeTransaction, type LoginTransaction } from '../../../src/session/login-transaction.ts'
 
 const tx = (state: string, expiresAt: number): LoginTransaction => ({
-  state, issuer: 'https://op', level: SPID_L2, nonce: 'n', codeVerifier: 'v', returnTo: '/', offline: false, expiresAt,
+  state,
+  issuer: 'https://op',
+  level: SPID_L2,
+  nonce: 'n',
+  codeVerifier: 'v',
+  returnTo: '/',
+  offline: false,
+  expiresAt,
 })
-const codeOf = (fn: () => unknown) => { try { fn() } catch (e) { return (e as { code: string }).code } return 'none' }
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (e) {
+    return (e as { code: string }).code
+  }
+  return 'none'
+}
 
 describe('login transactions in the session', () => {
   it('are single use', () => {
     const session = {}
     putTransaction(session, tx('a', 200), { max: 5, now: 100 })
     assert.equal(takeTransaction(session, 'a', 100).state, 'a')
-    assert.equal(codeOf(() => takeTransaction(session, 'a', 100)), 'ERR_SPID_STATE_MISMATCH')
+    assert.equal(
+      codeOf(() => takeTransaction(session, 'a', 100)),
+      'ERR_SPID_STATE_MISMATCH',
+    )
   })
 
   it('expire, and an expired one is consumed all the same', () => {
     const session = {}
     putTransaction(session, tx('a', 200), { max: 5, now: 100 })
-    assert.equal(codeOf(() => takeTransaction(session, 'a', 200)), 'ERR_SPID_TRANSACTION_EXPIRED')
-    assert.equal(codeOf(() => takeTransaction(session, 'a', 150)), 'ERR_SPID_STATE_MISMATCH')
+    assert.equal(
+      codeOf(() => takeTransaction(session, 'a', 200)),
+      'ERR_SPID_TRANSACTION_EXPIRED',
+    )
+    assert.equal(
+      codeOf(() => takeTransaction(session, 'a', 150)),
+      'ERR_SPID_STATE_MISMATCH',
+    )
   })
 
   it('are capped per session, dropping the oldest and the expired', () => {
@@ -32,12 +55,24 @@ describe('login transactions in the session', () => {
 
   it('refuse a missing state and prototype names', () => {
     const session = {}
-    assert.equal(codeOf(() => takeTransaction(session, undefined, 0)), 'ERR_SPID_STATE_MISSING')
-    assert.equal(codeOf(() => takeTransaction(session, '__proto__', 0)), 'ERR_SPID_STATE_MISMATCH')
-    assert.equal(codeOf(() => takeTransaction(session, 'constructor', 0)), 'ERR_SPID_STATE_MISMATCH')
+    assert.equal(
+      codeOf(() => takeTransaction(session, undefined, 0)),
+      'ERR_SPID_STATE_MISSING',
+    )
+    assert.equal(
+      codeOf(() => takeTransaction(session, '__proto__', 0)),
+      'ERR_SPID_STATE_MISMATCH',
+    )
+    assert.equal(
+      codeOf(() => takeTransaction(session, 'constructor', 0)),
+      'ERR_SPID_STATE_MISMATCH',
+    )
   })
 
   it('need express-session', () => {
-    assert.equal(codeOf(() => putTransaction(undefined, tx('a', 1), { max: 1, now: 0 })), 'ERR_SPID_SESSION_MISSING')
+    assert.equal(
+      codeOf(() => putTransaction(undefined, tx('a', 1), { max: 1, now: 0 })),
+      'ERR_SPID_SESSION_MISSING',
+    )
   })
 })

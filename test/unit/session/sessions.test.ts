@@ -52,11 +52,14 @@ describe('session encryption', () => {
 describe('createSpidSession options', () => {
   const secret = 'a-session-secret-long-enough'
   it('requires an encryption key with Redis, and lists every problem', () => {
-    assert.throws(() => createSpidSession({ secret: 'short', redis: 'redis://127.0.0.1:1', logger: silentLogger }), (e: unknown) => {
-      assert.ok(e instanceof SpidConfigError)
-      assert.ok(e.problems.some((p) => p.startsWith('secret:')))
-      return true
-    })
+    assert.throws(
+      () => createSpidSession({ secret: 'short', redis: 'redis://127.0.0.1:1', logger: silentLogger }),
+      (e: unknown) => {
+        assert.ok(e instanceof SpidConfigError)
+        assert.ok(e.problems.some((p) => p.startsWith('secret:')))
+        return true
+      },
+    )
     assert.throws(() => createSpidSession({ secret, redis: 'redis://127.0.0.1:1', logger: silentLogger }), /encryptionKey: REQUIRED with Redis/)
     assert.throws(() => createSpidSession({ secret, redis: 'http://nope', logger: silentLogger }), /redis:\/\//)
   })
