@@ -1,8 +1,10 @@
 export { SpidStrategy, type SpidAuthenticateOptions } from './strategy/spid-strategy.ts'
+export type { SpidRuntime, HasSpidRuntime } from './core/spid-runtime.ts'
+export type { ProtocolContext } from './protocol/protocol-context.ts'
 export type { SpidLoginInfo, SpidRefusal, SpidVerified, SpidVerifyFunction, SpidVerifyFunctionWithRequest } from './strategy/verify.ts'
 export type { SpidStrategyOptions, ProviderOptions } from './options/schema.ts'
-export type { ResolvedOptions, ProviderConfig } from './options/resolve-options.ts'
-export { DEFAULTS } from './options/defaults.ts'
+export type { ResolvedOptions } from './options/resolve-options.ts'
+export type { ProviderConfig, ProviderProfileName } from './providers/provider-config.ts'
 export {
   SPID_L1,
   SPID_L2,

@@ -9,6 +9,9 @@ export const SPID_L3 = 'https://www.spid.gov.it/SpidL3'
 /** A SPID level URI, as carried by `acr` and `acr_values`. */
 export type SpidLevel = typeof SPID_L1 | typeof SPID_L2 | typeof SPID_L3
 
+/** Seconds each level stays valid after the authentication that reached it. */
+export type LevelMaxAge = Readonly<Record<SpidLevel, number>>
+
 /** What callers may pass wherever a level is expected: 1, 2, 3, or the level URI. */
 export type SpidLevelInput = 1 | 2 | 3 | SpidLevel
 

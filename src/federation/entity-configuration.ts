@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose'
 import type { ResolvedOptions } from '../options/resolve-options.ts'
-import { ID_TOKEN_ALG } from '../strategy/strategy-context.ts'
+import { ID_TOKEN_ALG } from '../algorithms.ts'
 
 export const ENTITY_STATEMENT_CONTENT_TYPE = 'application/entity-statement+jwt'
 

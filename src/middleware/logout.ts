@@ -1,11 +1,8 @@
 import type { Request, RequestHandler } from 'express'
-import * as oidc from 'openid-client'
 import { SpidError } from '../errors/spid-error.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
-import { opClientFor } from '../protocol/op-client.ts'
-import type { SpidAuthState } from '../session/auth-session.ts'
-import type { SpidStrategy } from '../strategy/spid-strategy.ts'
-import { secretTag } from '../log/redact.ts'
+import { revokeAccessToken } from '../protocol/revoke.ts'
+import type { HasSpidRuntime } from '../core/spid-runtime.ts'
 import { wantsJson } from './wants-json.ts'
 
 export interface LogoutOptions {
@@ -21,15 +18,16 @@ export interface LogoutOptions {
  * A failed revocation is logged and the local session still ends. Cross-site requests are
  * refused by `Origin` / `Sec-Fetch-Site`, so a plain form button needs no token.
  */
-export function spidLogout(strategy: SpidStrategy, options: LogoutOptions = {}): RequestHandler {
+export function spidLogout(strategy: HasSpidRuntime, options: LogoutOptions = {}): RequestHandler {
   const redirectTo = options.redirectTo ?? '/'
   const cookieName = options.cookieName ?? 'connect.sid'
-  const { logger } = strategy.options
+  const { runtime } = strategy
+  const { logger } = runtime.options
   return async (req, res, next) => {
     if (!isSameOrigin(req)) return next(new SpidError('ERR_SPID_BAD_REQUEST', 'cross-site logout refused', { status: 403 }))
     const auth = req.session?.spid
     if (auth) {
-      await revoke(strategy, auth).catch((error: unknown) => {
+      await revokeAccessToken(runtime, auth).catch((error: unknown) => {
         const e = fromOpenidClient(error, 'revocation request')
         logger.warn({ event: 'token.revocation_failed', code: e.code, issuer: auth.issuer }, 'revocation failed; ending the local session anyway')
       })
@@ -45,21 +43,6 @@ export function spidLogout(strategy: SpidStrategy, options: LogoutOptions = {}):
       finish()
     })
   }
-}
-
-async function revoke(strategy: SpidStrategy, auth: SpidAuthState): Promise<void> {
-  const ctx = strategy.context
-  const provider = await ctx.registry.resolve(auth.issuer)
-  if (!provider.metadata.revocation_endpoint) return
-  const config = await opClientFor(provider, 'revocation_endpoint', ctx.client)
-  try {
-    await oidc.tokenRevocation(config, auth.accessToken, { token_type_hint: 'access_token' })
-  } catch (error) {
-    ctx.audit('token.revoked', { iss: auth.issuer, sub: auth.sub, token_hash: secretTag(auth.accessToken), outcome: 'error' })
-    throw error
-  }
-  ctx.audit('token.revoked', { iss: auth.issuer, sub: auth.sub, token_hash: secretTag(auth.accessToken) })
-  strategy.options.logger.info({ event: 'token.revoked', issuer: auth.issuer, sub: auth.sub }, 'access token revoked')
 }
 
 /** Same-origin check for state-changing requests without a CSRF token. */

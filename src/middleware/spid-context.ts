@@ -1,11 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express'
-import { OpError, SpidError, UnavailableError, isSpidError } from '../errors/spid-error.ts'
-import { levelNumber, toLevel, type SpidLevel, type SpidLevelInput } from '../levels.ts'
-import { refreshSession } from '../protocol/refresh.ts'
-import { providerProfile } from '../providers/provider-profile.ts'
+import type { HasSpidRuntime, SpidRuntime } from '../core/spid-runtime.ts'
+import { levelNumber, type SpidLevel, type SpidLevelInput, toLevel } from '../levels.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import { effectiveLevel } from '../session/effective-level.ts'
-import type { SpidStrategy } from '../strategy/spid-strategy.ts'
+import { type RefreshesInFlight, restoreDue, restoreSession } from '../session/restore-session.ts'
 
 export interface SpidContextOptions {
   /** Route that starts a login (the strategy's). Default `/auth/spid`. */
@@ -61,11 +59,11 @@ declare global {
 
 /** What every request context of one `spidContext` middleware shares: built once, not per request. */
 interface ContextShared {
-  strategy: SpidStrategy
+  runtime: SpidRuntime
   loginPath: string
   chooserPath: string
   /** One refresh per session at a time, in this process: concurrent requests share its outcome. */
-  refreshing: Map<string, Promise<SpidAuthState>>
+  refreshing: RefreshesInFlight
 }
 
 /**
@@ -89,8 +87,8 @@ class RequestContext implements SpidRequestContext {
 
   get level(): SpidLevel | undefined {
     const auth = this.auth
-    const ctx = this.shared.strategy.context
-    return auth ? effectiveLevel(auth, ctx.now(), ctx.options.levelMaxAge) : undefined
+    const { runtime } = this.shared
+    return auth ? effectiveLevel(auth, runtime.now(), runtime.options.levelMaxAge) : undefined
   }
 
   get acr(): SpidLevel | undefined {
@@ -111,7 +109,7 @@ class RequestContext implements SpidRequestContext {
 
   get authAge(): number | undefined {
     const auth = this.auth
-    return auth ? this.shared.strategy.context.now() - auth.authTime : undefined
+    return auth ? this.shared.runtime.now() - auth.authTime : undefined
   }
 
   get issuer(): string | undefined {
@@ -119,11 +117,11 @@ class RequestContext implements SpidRequestContext {
   }
 
   loginUrl(level: SpidLevelInput, returnTo: string = this.req.originalUrl): string {
-    const { loginPath, chooserPath, strategy } = this.shared
+    const { loginPath, chooserPath, runtime } = this.shared
     const current = this.auth
     const query = new URLSearchParams({ level: String(levelNumber(toLevel(level))), returnTo })
     if (current) query.set('idp', current.issuer)
-    else if (strategy.providers.list().length !== 1) return `${chooserPath}?${query}`
+    else if (runtime.registry.list().length !== 1) return `${chooserPath}?${query}`
     return `${loginPath}?${query}`
   }
 
@@ -133,13 +131,11 @@ class RequestContext implements SpidRequestContext {
 
   /** True when the access token has expired and a refresh token can restore the session. */
   get refreshDue(): boolean {
-    const auth = this.auth
-    if (!auth?.refreshToken || auth.accessTokenExpiresAt > this.shared.strategy.context.now()) return false
-    return providerProfile(auth.providerProfile).refreshRestoresSession
+    return restoreDue(this.auth, this.shared.runtime.now())
   }
 
   ensureFresh(): Promise<void> {
-    return this.refreshDue ? refreshOnce(this.req, this.shared) : Promise.resolve()
+    return this.refreshDue ? restoreSession(this.req, this.shared.runtime, this.shared.refreshing) : Promise.resolve()
   }
 }
 
@@ -157,9 +153,9 @@ export function refreshDue(spid: SpidRequestContext): boolean {
  *
  * @example app.use(spidContext(spid))
  */
-export function spidContext(strategy: SpidStrategy, options: SpidContextOptions = {}): RequestHandler {
+export function spidContext(strategy: HasSpidRuntime, options: SpidContextOptions = {}): RequestHandler {
   const shared: ContextShared = {
-    strategy,
+    runtime: strategy.runtime,
     loginPath: options.loginPath ?? '/auth/spid',
     chooserPath: options.chooserPath ?? '/',
     refreshing: new Map(),
@@ -168,42 +164,4 @@ export function spidContext(strategy: SpidStrategy, options: SpidContextOptions 
     req.spid = new RequestContext(req, shared)
     next()
   }
-}
-
-async function refreshOnce(req: Request, { strategy, refreshing }: ContextShared): Promise<void> {
-  const ctx = strategy.context
-  const auth = req.session.spid as SpidAuthState
-  const key = req.sessionID
-  let pending = refreshing.get(key)
-  if (!pending) {
-    pending = ctx.registry.resolve(auth.issuer).then((provider) => refreshSession(ctx, provider, auth))
-    refreshing.set(key, pending)
-    pending.then(
-      () => refreshing.delete(key),
-      () => refreshing.delete(key),
-    )
-  }
-  try {
-    const refreshed = await pending
-    req.session.spid = refreshed
-    ctx.options.logger.info(
-      { event: 'token.refreshed', issuer: refreshed.issuer, sub: refreshed.sub, acr: refreshed.acr, jti: refreshed.idTokenJti },
-      'session restored with the refresh token: SpidL1 only',
-    )
-  } catch (error) {
-    const spidError = isSpidError(error) ? error : new SpidError('ERR_SPID_OP_ERROR', 'refresh failed', { status: 502, cause: error })
-    ctx.options.logger.warn({ event: 'token.refresh_failed', code: spidError.code, issuer: auth.issuer }, spidError.message)
-    // An OP that is down or failing leaves the session for the next try; a refused refresh
-    // token ends the long session quietly; an untrusted answer ends it and is reported.
-    if (spidError instanceof UnavailableError || (spidError instanceof OpError && spidError.status >= 500)) throw spidError
-    await endSession(req)
-    if (spidError.code !== 'ERR_SPID_TOKEN_REJECTED') throw spidError
-  }
-}
-
-/** Drops the SPID login and the passport user, and gives the browser a fresh session id. */
-export function endSession(req: Request): Promise<void> {
-  req.user = undefined
-  if (!req.session) return Promise.resolve()
-  return new Promise((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())))
 }

@@ -1,14 +1,27 @@
-import { createPrivateKey } from 'node:crypto'
+import { createPrivateKey, type JsonWebKey } from 'node:crypto'
 import { z } from 'zod'
-import { parseLevel } from '../levels.ts'
-import { LIMITS } from './defaults.ts'
-import { PROFILE_FIELDS } from '../profile/attribute-table.ts'
+import type { AuditSink } from '../audit/audit-event.ts'
+import { loadRpKey, signingAlgFor, type RpKeys } from '../keys/rp-keys.ts'
+import { type LevelMaxAge, SPID_L1, SPID_L2, SPID_L3, parseLevel, type SpidLevel, toLevel } from '../levels.ts'
+import { createDefaultLogger, type Logger } from '../log/logger.ts'
+import { ATTRIBUTE_PRESETS, PROFILE_FIELDS } from '../profile/attribute-table.ts'
 import type { ProfileField } from '../profile/spid-profile.ts'
+import type { ProviderConfig } from '../providers/provider-config.ts'
+import type { ProviderRegistry } from '../providers/provider-registry.ts'
+import { JWS_ALGS, USERINFO_ENCRYPTION } from '../algorithms.ts'
+import { CALLBACK_PATH, LIMITS } from './limits.ts'
 
-const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'] as const
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+/**
+ * Every option of `new SpidStrategy(options, verify?)`, declared once: its check, its default,
+ * cross-field rules, and the text of the README options table (`meta`: `doc`, and `shown` for a
+ * default that is not a plain value). `ResolvedOptions` is what it outputs.
+ */
 
 const production = () => process.env.NODE_ENV === 'production'
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** README text of an option: what it does, and its default when that is not a plain value. */
+const doc = (text: string, shown?: string) => ({ doc: text, ...(shown ? { shown } : {}) })
 
 /** An entity id (client_id, OP issuer): checked on its own, so every bad one is reported. */
 const entityUrl = (opts: { allowQuery?: boolean } = {}) =>
@@ -24,11 +37,13 @@ const keyInput = z.unknown().superRefine((value, ctx) => {
 }) as z.ZodType<string | { kty: string; [member: string]: unknown }>
 
 const absoluteUrl = z.string().refine((v) => URL.canParse(v), 'must be an absolute URL')
-
+const profileField = z.enum(PROFILE_FIELDS as [ProfileField, ...ProfileField[]])
 const claimRequest = z.union([
   z.null(),
   z.strictObject({ essential: z.boolean().optional(), value: z.string().optional(), values: z.array(z.string()).optional() }),
 ])
+const withMethod = <T>(method: string, message: string) =>
+  z.custom<T>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', message)
 
 const provider = z.strictObject({
   /** REQUIRED. The OP's issuer identifier, exactly as its metadata states it. */
@@ -44,88 +59,152 @@ const provider = z.strictObject({
   profile: z.enum(['spid', 'cie']).default('spid'),
 })
 
-/** The options object of `new SpidStrategy(options, verify?)`. */
+const fields = {
+  clientId: entityUrl().meta(doc('RP entity id and OAuth `client_id`: https URL without query, fragment or trailing slash.', 'REQUIRED')),
+  keys: z
+    .strictObject({ federation: keyInput, signing: keyInput, encryption: keyInput })
+    .meta(
+      doc(
+        "`{ federation, signing, encryption }` private keys (JWK with `d`, or PEM); RSA ≥ 2048 bits or EC. The kid is the JWK's, else its RFC 7638 thumbprint.",
+        'REQUIRED',
+      ),
+    ),
+  providers: z
+    .array(z.union([entityUrl(), provider]))
+    .min(1, 'list at least one OP issuer')
+    .transform((list): ProviderConfig[] =>
+      list.map((p) =>
+        typeof p === 'string'
+          ? { issuer: p, id: p, name: undefined, profile: 'spid' }
+          : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile },
+      ),
+    )
+    .meta(doc("OP issuers, or `{ issuer, id, name, profile: 'spid' \\| 'cie' }`.", 'REQUIRED')),
+  redirectUri: entityUrl({ allowQuery: true })
+    .optional()
+    .meta(doc('Redirect URI published in the entity configuration.', `\`<clientId>${CALLBACK_PATH}\``)),
+  clientName: z.string().min(1).optional().meta(doc('`client_name` in the entity configuration.', 'host of `clientId`')),
+  contacts: z.array(z.string().min(3)).default([]).meta(doc('`contacts` (a PEC address for SPID).')),
+  organizationName: z.string().min(1).optional().meta(doc('`federation_entity.organization_name` (rule F3).')),
+  homepageUri: absoluteUrl.optional().meta(doc('`federation_entity.homepage_uri`.')),
+  policyUri: absoluteUrl.optional().meta(doc('`federation_entity.policy_uri`.')),
+  logoUri: absoluteUrl.optional().meta(doc('`federation_entity.logo_uri`.')),
+  authorityHints: z.array(z.string()).default([]).meta(doc('Federation superiors, e.g. `["https://registry.spid.gov.it"]` (rule F2).')),
+  trustMarks: z
+    .array(z.looseObject({ id: z.string(), trust_mark: z.string() }))
+    .default([])
+    .meta(doc('Trust marks `{ id, trust_mark }` issued to this RP (rule F6).')),
+  defaultLevel: z
+    .custom<1 | 2 | 3 | SpidLevel>((v) => parseLevel(v) !== undefined, 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI')
+    .default(2)
+    .transform((v): SpidLevel => toLevel(v))
+    .meta(doc('Level asked for when a login names none: SpidL2 is what most public services need.')),
+  prompt: z
+    .enum(['consent login', 'consent'])
+    .default('consent login')
+    .meta(doc('`consent login` forces a fresh authentication; `consent` lets the OP reuse its SSO session (rule A8).')),
+  attributes: z
+    .union([z.enum(['minimal', 'registry', 'full']), z.array(profileField)])
+    .default('minimal')
+    .transform((v): readonly ProfileField[] => (typeof v === 'string' ? ATTRIBUTE_PRESETS[v] : v))
+    .meta(doc('Attributes to ask for: `minimal`, `registry`, `full`, or profile field names (see Attributes).')),
+  requiredAttributes: z.array(profileField).default(['fiscalNumber']).meta(doc('Attributes without which a login fails; sent as essential.')),
+  missingAttributes: z.enum(['error', 'warn']).default('error').meta(doc('`warn` logs a missing required attribute instead of failing the login.')),
+  userinfoClaims: z
+    .record(z.string(), claimRequest)
+    .optional()
+    .meta(doc('Expert override: the exact `claims.userinfo` object to send instead of `attributes` (rule A11).')),
+  signingAlg: z
+    .enum(JWS_ALGS)
+    .default('RS256')
+    .meta(doc("JWS alg of request objects and client assertions (RSA keys; EC keys use their curve's). RS256 is mandatory to support (rule F9).")),
+  userinfoEncryption: z
+    .strictObject({ alg: z.enum(USERINFO_ENCRYPTION.alg), enc: z.enum(USERINFO_ENCRYPTION.enc) })
+    .default({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512' })
+    .meta(doc('JWE the OP must use for UserInfo (rule U3).')),
+  levelMaxAge: z
+    .strictObject({ 1: z.number().positive().optional(), 2: z.number().positive().optional(), 3: z.number().positive().optional() })
+    .default({})
+    .transform((v): LevelMaxAge => ({ [SPID_L1]: v[1] ?? Number.POSITIVE_INFINITY, [SPID_L2]: v[2] ?? 900, [SPID_L3]: v[3] ?? 900 }))
+    .meta(
+      doc(
+        'Seconds each level stays valid after the login that reached it; then the session counts one level lower. SpidL2 and SpidL3 last as long as the access token.',
+        '`{ 1: Infinity, 2: 900, 3: 900 }`',
+      ),
+    ),
+  transactionTtl: z.number().int().min(30).max(3600).default(600).meta(doc('Seconds a started login may take before its callback is refused.')),
+  maxPendingLogins: z.number().int().min(1).max(50).default(5).meta(doc('Logins one session may have in flight; the oldest is dropped beyond it.')),
+  httpTimeout: z.number().int().min(100).max(60_000).default(5000).meta(doc('Milliseconds to wait for any OP response.')),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(512 * 1024)
+    .meta(doc('Bytes read at most from any OP response; larger bodies are refused, not buffered.')),
+  clockTolerance: z.number().int().min(0).max(300).default(60).meta(doc('Seconds of clock skew tolerated on `iat`, `exp`, `nbf` and `auth_time`.')),
+  entityConfigurationTtl: z
+    .number()
+    .int()
+    .min(60)
+    .default(48 * 3600)
+    .meta(doc('Seconds the entity configuration is valid for (`exp` - `iat`).')),
+  metadataTtl: z.number().int().min(0).default(3600).meta(doc('Seconds OP metadata and keys are cached per process.')),
+  requestObjectTtl: z
+    .number()
+    .int()
+    .min(10)
+    .max(LIMITS.requestObjectMaxTtl, 'rule A5: at most 300 seconds')
+    .default(120)
+    .meta(doc('Lifetime of the request object in seconds (rule A5: at most 300).')),
+  logger: withMethod<Logger>('warn', 'must have pino-style debug/info/warn/error methods')
+    .default(() => createDefaultLogger())
+    .meta(doc('pino-shaped logger (`warn(obj, msg)`); warnings and errors by default.', 'JSON lines on stderr')),
+  audit: withMethod<AuditSink>('write', 'must implement AuditSink (write)')
+    .optional()
+    .meta(doc('`AuditSink` receiving one record per step of every login (see Audit log).', 'none (warning in production)')),
+  auditPersonalData: z.boolean().default(false).meta(doc('Adds a tag (SHA-256) of the fiscal number to `login.succeeded` records; never the number.')),
+  passReqToCallback: z.boolean().default(false).meta(doc('Passes the request first to the verify function.')),
+  providerRegistry: withMethod<ProviderRegistry>('get', 'must implement ProviderRegistry (list, get, resolve)')
+    .optional()
+    .meta(doc('How OP metadata is found (see Extension points).', '`DefaultProviderRegistry`')),
+}
+
+/** The options object of `new SpidStrategy(options, verify?)`, checked and completed. */
 export const strategyOptionsSchema = z
-  .strictObject({
-    /** REQUIRED. The RP entity id and OAuth `client_id`: an https URL without query or fragment. */
-    clientId: entityUrl(),
-    /** The redirect URI registered in the entity configuration. Default `<clientId>/auth/spid/callback`. */
-    redirectUri: entityUrl({ allowQuery: true }).optional(),
-    /** REQUIRED. The RP's private keys: federation signing, core signing, core encryption (RSA ≥ 2048 or EC). */
-    keys: z.strictObject({ federation: keyInput, signing: keyInput, encryption: keyInput }),
-    /** REQUIRED. The OPs users may log in with: issuer URLs, or objects with `issuer`, `id`, `name`, `profile`. */
-    providers: z.array(z.union([entityUrl(), provider])).min(1, 'list at least one OP issuer'),
-    /** `client_name` in the entity configuration. Default: the host of `clientId`. */
-    clientName: z.string().min(1).optional(),
-    /** `contacts` in the entity configuration (a PEC address for SPID). */
-    contacts: z.array(z.string().min(3)).default([]),
-    /** `federation_entity` fields of the entity configuration (rule F3). */
-    organizationName: z.string().min(1).optional(),
-    homepageUri: absoluteUrl.optional(),
-    policyUri: absoluteUrl.optional(),
-    logoUri: absoluteUrl.optional(),
-    /** Superiors in the federation: `["https://registry.spid.gov.it"]` in production (rule F2). */
-    authorityHints: z.array(z.string()).default([]),
-    /** Trust marks issued to this RP, published as they are (rule F6). */
-    trustMarks: z.array(z.looseObject({ id: z.string(), trust_mark: z.string() })).default([]),
-    /** Level asked for when a login names none: 1, 2, 3 or a level URI. */
-    defaultLevel: z.custom<1 | 2 | 3 | string>((v) => parseLevel(v) !== undefined, 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI').optional(),
-    /** `prompt` of the authorization request (rule A8): `consent login` or `consent`. */
-    prompt: z.enum(['consent login', 'consent']).optional(),
-    /** Attributes to ask for: `minimal`, `registry`, `full`, or profile field names. */
-    attributes: z.union([z.enum(['minimal', 'registry', 'full']), z.array(z.enum(PROFILE_FIELDS as [ProfileField, ...ProfileField[]]))]).optional(),
-    /** Attributes without which a login fails; they are marked essential. */
-    requiredAttributes: z.array(z.enum(PROFILE_FIELDS as [ProfileField, ...ProfileField[]])).optional(),
-    /** `error` (default) fails a login missing a required attribute; `warn` logs it and goes on. */
-    missingAttributes: z.enum(['error', 'warn']).optional(),
-    /** Expert override: the exact `claims.userinfo` object to send (rule A11), instead of `attributes`. */
-    userinfoClaims: z.record(z.string(), claimRequest).optional(),
-    /** JWS algorithm for request objects and client assertions. */
-    signingAlg: z.enum(SIGNING_ALGS).optional(),
-    /** JWE `alg`/`enc` the OP must use for UserInfo, published in the entity configuration. */
-    userinfoEncryption: z.strictObject({ alg: z.enum(['RSA-OAEP', 'RSA-OAEP-256']), enc: z.enum(['A128CBC-HS256', 'A256CBC-HS512']) }).optional(),
-    /** Seconds each level stays valid after the login that reached it: `{ 1?, 2?, 3? }`. */
-    levelMaxAge: z.strictObject({ 1: z.number().positive().optional(), 2: z.number().positive().optional(), 3: z.number().positive().optional() }).optional(),
-    transactionTtl: z.number().int().min(30).max(3600).optional(),
-    maxPendingLogins: z.number().int().min(1).max(50).optional(),
-    httpTimeout: z.number().int().min(100).max(60_000).optional(),
-    maxResponseBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(16 * 1024 * 1024)
-      .optional(),
-    clockTolerance: z.number().int().min(0).max(300).optional(),
-    entityConfigurationTtl: z.number().int().min(60).optional(),
-    metadataTtl: z.number().int().min(0).optional(),
-    requestObjectTtl: z.number().int().min(10).max(LIMITS.requestObjectMaxTtl, 'rule A5: at most 300 seconds').optional(),
-    /** A logger with pino's shape (`warn(obj, msg)`). Default: warnings and errors as JSON lines on stderr. */
-    logger: z
-      .custom<unknown>(
-        (v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function',
-        'must have pino-style debug/info/warn/error methods',
-      )
-      .optional(),
-    /** Where audit records go (rules G1-G3): JsonLinesAuditSink, LoggerAuditSink, or your own. Default: none. */
-    audit: z
-      .custom<unknown>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function', 'must implement AuditSink (write)')
-      .optional(),
-    /** Adds a tag of the fiscal number to audit records (never the number itself). Default false. */
-    auditPersonalData: z.boolean().optional(),
-    /** Passes the request as the first argument of the verify function. */
-    passReqToCallback: z.boolean().optional(),
-    /** Replaces how OP metadata is found (e.g. trust-chain resolution). Default: DefaultProviderRegistry. */
-    providerRegistry: z
-      .custom<unknown>(
-        (v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function',
-        'must implement ProviderRegistry (list, get)',
-      )
-      .optional(),
-  })
+  .strictObject(fields)
   .superRefine((o, ctx) => {
-    const ids = o.providers.flatMap((e) => (typeof e === 'string' ? [e] : [e.issuer, ...(e.id ? [e.id] : [])]))
+    const ids = o.providers.flatMap((p) => (p.id === p.issuer ? [p.issuer] : [p.issuer, p.id]))
     const dup = ids.find((id, i) => ids.indexOf(id) !== i)
     if (dup) ctx.addIssue({ code: 'custom', path: ['providers'], message: `"${dup}" names two providers: issuers and ids must be unique (rule R1)` })
+  })
+  .transform((o) => {
+    const redirectUri = o.redirectUri ?? `${o.clientId}${CALLBACK_PATH}`
+    const signingAlg = signingAlgFor(o.keys.signing, o.signingAlg)
+    const httpUrls = [o.clientId, redirectUri, ...o.providers.map((p) => p.issuer)].filter(isLoopbackHttp)
+    const keys: RpKeys = {
+      federation: loadRpKey(o.keys.federation, 'sig', signingAlgFor(o.keys.federation, signingAlg)),
+      signing: loadRpKey(o.keys.signing, 'sig', signingAlg),
+      encryption: loadRpKey(o.keys.encryption, 'enc', o.userinfoEncryption.alg),
+    }
+    const warnings: { event: string; message: string; urls?: string[] }[] = []
+    if (!o.audit && production()) {
+      warnings.push({ event: 'config.no_audit', message: 'no audit sink: SPID asks relying parties to keep 24 months of authentication records (rule G1)' })
+    }
+    if (httpUrls.length > 0) {
+      warnings.push({ event: 'config.insecure', message: 'plain http on loopback accepted for development; SPID needs https in production', urls: httpUrls })
+    }
+    return {
+      ...o,
+      redirectUri,
+      clientName: o.clientName ?? new URL(o.clientId).host,
+      signingAlg,
+      keys,
+      /** True when some URL is plain http on loopback: openid-client must be told to allow it. */
+      allowHttpLoopback: httpUrls.length > 0,
+      /** Legal but risky settings, logged once at start-up. */
+      warnings,
+    }
   })
 
 /**
@@ -135,7 +214,32 @@ export const strategyOptionsSchema = z
 export type SpidStrategyOptions = Omit<z.input<typeof strategyOptionsSchema>, 'passReqToCallback'>
 /** One entry of `providers`, in object form. */
 export type ProviderOptions = z.input<typeof provider>
-export type ParsedOptions = z.output<typeof strategyOptionsSchema>
+/** The options after validation and defaults: frozen, with keys loaded. */
+export type ResolvedOptions = Readonly<z.output<typeof strategyOptionsSchema>>
+
+/** The README options table: one row per option, from the schema itself. */
+export function optionsTable(): string {
+  const rows = Object.entries(fields).map(([name, schema]) => {
+    const meta = (schema.meta() ?? {}) as { doc?: string; shown?: string }
+    return `| \`${name}\` | ${meta.shown ?? shownDefault(schema)} | ${meta.doc ?? ''} |`
+  })
+  return ['| Option | Default | Meaning |', '|---|---|---|', ...rows].join('\n')
+}
+
+function shownDefault(schema: z.ZodType): string {
+  const parsed = (schema as z.ZodType).safeParse(undefined)
+  if (!parsed.success || parsed.data === undefined) return 'none'
+  const raw = findDefault(schema)
+  return `\`${typeof raw === 'string' ? raw : JSON.stringify(raw)}\``
+}
+
+/** The value given to `.default()`, before any transform, for display. */
+function findDefault(schema: z.ZodType): unknown {
+  const def = (schema as unknown as { def: { type: string; defaultValue?: unknown; in?: z.ZodType; innerType?: z.ZodType } }).def
+  if (def.type === 'default') return def.defaultValue
+  const inner = def.in ?? def.innerType
+  return inner ? findDefault(inner) : undefined
+}
 
 /**
  * Entity ids (client_id, OP issuers) are https URLs without query or fragment (rule F4).
@@ -158,7 +262,7 @@ function checkEntityUrl(value: string, production: boolean, { allowQuery = false
 
 function checkPrivateKey(input: unknown): string | undefined {
   try {
-    const key = createPrivateKey(typeof input === 'string' ? input : { key: input as import('node:crypto').JsonWebKey, format: 'jwk' })
+    const key = createPrivateKey(typeof input === 'string' ? input : { key: input as JsonWebKey, format: 'jwk' })
     if (key.asymmetricKeyType === 'rsa') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
       if (bits < LIMITS.rsaMinBits) return `RSA keys need at least ${LIMITS.rsaMinBits} bits (rule F9; got ${bits})`

@@ -1,8 +1,6 @@
+import { JWS_ALGS } from '../algorithms.ts'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
 import { TokenValidationError } from '../errors/spid-error.ts'
-
-/** Rule F9: the only JWS algorithms an OP may sign with; `none` and `HS*` never pass. */
-export const OP_SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512']
 
 /**
  * One imported key set per published JWKS object: jose imports a key the first time it is used and
@@ -44,7 +42,7 @@ export async function verifyOpJwt(
     const { payload, protectedHeader } = await jwtVerify(jwt, keySetOf(jwks), {
       issuer,
       audience,
-      algorithms: OP_SIGNING_ALGS,
+      algorithms: [...JWS_ALGS],
       clockTolerance,
       currentDate: new Date(now * 1000),
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client'
 import { checkIntrospection } from '../checks/check-introspection.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
-import type { SpidStrategy } from '../strategy/spid-strategy.ts'
+import type { ProtocolContext } from './protocol-context.ts'
 import { opClientFor } from './op-client.ts'
 import { secretTag } from '../log/redact.ts'
 
@@ -13,8 +13,8 @@ import { secretTag } from '../log/redact.ts'
  *
  * @returns true when active; false when the OP says it is not.
  */
-export async function introspectAccessToken(strategy: SpidStrategy, auth: SpidAuthState): Promise<boolean> {
-  const ctx = strategy.context
+export async function introspectAccessToken(strategy: { readonly runtime: ProtocolContext }, auth: SpidAuthState): Promise<boolean> {
+  const ctx = strategy.runtime
   const provider = await ctx.registry.resolve(auth.issuer)
   if (!provider.metadata.introspection_endpoint) throw new TypeError(`${auth.issuer} has no introspection_endpoint`)
   const config = await opClientFor(provider, 'introspection_endpoint', ctx.client)

@@ -8,7 +8,7 @@ import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { TokenValidationError } from '../errors/spid-error.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
-import type { StrategyContext } from '../strategy/strategy-context.ts'
+import type { ProtocolContext } from './protocol-context.ts'
 import { verifyOpJwt } from './id-token.ts'
 import { secretTag } from '../log/redact.ts'
 import { opClientFor } from './op-client.ts'
@@ -17,7 +17,7 @@ import { opClientFor } from './op-client.ts'
  * Rules T2, L2, L4, I6: restores a session with its refresh token. The client assertion is aimed
  * at the token endpoint; only the newest refresh token is kept; the result counts as SpidL1.
  */
-export async function refreshSession(ctx: StrategyContext, provider: ResolvedProvider, auth: SpidAuthState): Promise<SpidAuthState> {
+export async function refreshSession(ctx: ProtocolContext, provider: ResolvedProvider, auth: SpidAuthState): Promise<SpidAuthState> {
   if (!auth.refreshToken) throw new TypeError('refreshSession needs a refresh token')
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
   let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>

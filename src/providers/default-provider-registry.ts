@@ -1,12 +1,12 @@
+import { JWS_ALGS } from '../algorithms.ts'
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
 import { FederationError, isSpidError } from '../errors/spid-error.ts'
-import type { ProviderConfig } from '../options/resolve-options.ts'
+import type { ProviderConfig } from './provider-config.ts'
 import { isLoopbackHttp } from '../options/schema.ts'
 import type { OpFetch } from '../protocol/op-fetch.ts'
 import type { OpMetadata, ProviderRegistry, ResolvedProvider } from './provider-registry.ts'
 
 const ENTITY_STATEMENT_TYPE = 'application/entity-statement+jwt'
-const SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512']
 
 export interface DefaultProviderRegistryOptions {
   providers: readonly ProviderConfig[]
@@ -100,7 +100,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
         issuer: config.issuer,
         subject: config.issuer,
         typ: 'entity-statement+jwt',
-        algorithms: SIGNING_ALGS,
+        algorithms: [...JWS_ALGS],
         clockTolerance: this.#clockTolerance,
         requiredClaims: ['iat', 'exp'],
       }))

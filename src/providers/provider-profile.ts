@@ -1,5 +1,5 @@
 import { acrValuesFor, type SpidLevel } from '../levels.ts'
-import type { ProviderProfileName } from '../options/resolve-options.ts'
+import type { ProviderProfileName } from './provider-config.ts'
 
 import { buildClaimsRequest } from '../profile/claims-request.ts'
 import type { ProfileField } from '../profile/spid-profile.ts'

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose'
-import type { ProviderConfig } from '../options/resolve-options.ts'
+import type { ProviderConfig } from './provider-config.ts'
 
 /** OP metadata as the RP uses it (from `metadata.openid_provider` or OpenID discovery). */
 export interface OpMetadata {

@@ -1,5 +1,5 @@
 import type { SpidLevel } from '../levels.ts'
-import type { ProviderProfileName } from '../options/resolve-options.ts'
+import type { ProviderProfileName } from '../providers/provider-config.ts'
 
 /**
  * What a logged-in session holds besides the user (in `req.session.spid`): enough to decide

@@ -4,6 +4,7 @@ import { RedisStore } from 'connect-redis'
 import { createClient, type RedisClientType } from 'redis'
 import { z } from 'zod'
 import { SpidConfigError } from '../errors/spid-error.ts'
+import { formatIssues } from '../options/format-issues.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ResilientStore } from './resilient-store.ts'
 import { SessionCipher, parseSessionKey } from './session-cipher.ts'
@@ -72,7 +73,7 @@ const DEFAULT_MAX_AGE = 8 * 3600
 export function createSpidSession(options: SpidSessionOptions): SpidSession {
   const parsed = sessionOptionsSchema.safeParse(options)
   if (!parsed.success) {
-    throw new SpidConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`))
+    throw new SpidConfigError(formatIssues(parsed.error))
   }
   const o = parsed.data
   const logger = o.logger ?? createDefaultLogger()

@@ -1,8 +1,5 @@
-import { SPID_L1, SPID_L2, SPID_L3, compareLevels, type SpidLevel } from '../levels.ts'
+import { SPID_L1, SPID_L2, SPID_L3, compareLevels, type SpidLevel, type LevelMaxAge } from '../levels.ts'
 import type { SpidAuthState } from './auth-session.ts'
-
-/** Seconds each level stays valid after the authentication that reached it. */
-export type LevelMaxAge = Readonly<Record<SpidLevel, number>>
 
 const DESCENDING: readonly SpidLevel[] = [SPID_L3, SPID_L2, SPID_L1]
 

@@ -6,7 +6,7 @@ import { buildAuthorizationUrl, buildRequestObject, type AuthorizationParameters
 import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
 import { putTransaction, type LoginTransaction } from '../session/login-transaction.ts'
-import type { StrategyContext } from './strategy-context.ts'
+import type { SpidRuntime } from '../core/spid-runtime.ts'
 
 export interface LoginRequest {
   issuer: string
@@ -22,7 +22,7 @@ export interface LoginRequest {
  * Starts a login (rules A1-A14): records the transaction in the session, then returns the
  * authorization URL carrying the signed request object.
  */
-export async function beginLogin(ctx: StrategyContext, session: unknown, request: LoginRequest, persist: () => Promise<void>): Promise<URL> {
+export async function beginLogin(ctx: SpidRuntime, session: unknown, request: LoginRequest, persist: () => Promise<void>): Promise<URL> {
   const { options } = ctx
   const provider = await ctx.registry.resolve(request.issuer)
   const profile = providerProfile(provider.config.profile)

@@ -19,7 +19,7 @@ import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import { takeTransaction, type LoginTransaction } from '../session/login-transaction.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
-import type { StrategyContext } from './strategy-context.ts'
+import type { SpidRuntime } from '../core/spid-runtime.ts'
 
 /** Rule R2: OP error codes; anything else is reported as a generic OP error. */
 const OP_ERROR_CODES = new Set([
@@ -56,7 +56,7 @@ export interface FinishedLogin {
  * iat, jti, sub (I2) → auth_time → azp → jti not replayed → at_hash (I3) → acr ≥ level asked (I4) →
  * UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
  */
-export async function finishLogin(ctx: StrategyContext, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
+export async function finishLogin(ctx: SpidRuntime, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
   const tx = takeTransaction(session, params.state, ctx.now())
   try {
     return await completeLogin(ctx, tx, params, previous)
@@ -68,12 +68,7 @@ export async function finishLogin(ctx: StrategyContext, session: unknown, params
   }
 }
 
-async function completeLogin(
-  ctx: StrategyContext,
-  tx: LoginTransaction,
-  params: CallbackParameters,
-  previous: SpidAuthState | undefined,
-): Promise<FinishedLogin> {
+async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: CallbackParameters, previous: SpidAuthState | undefined): Promise<FinishedLogin> {
   const now = ctx.now()
   ctx.audit('authorization.answered', {
     iss: tx.issuer,
@@ -130,7 +125,8 @@ async function completeLogin(
     issuer: provider.config.issuer,
     opKeys: provider.jwks,
     encryptionKey: ctx.options.keys.encryption,
-    allowedEncryption: { alg: ['RSA-OAEP', 'RSA-OAEP-256'], enc: ['A128CBC-HS256', 'A256CBC-HS512'] },
+    // Only what the RP registered in its metadata: an OP may not pick another.
+    allowedEncryption: { alg: [ctx.options.userinfoEncryption.alg], enc: [ctx.options.userinfoEncryption.enc] },
     clockTolerance: ctx.options.clockTolerance,
     now,
     fetch: ctx.fetch,
@@ -186,7 +182,7 @@ async function completeLogin(
 }
 
 /** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */
-async function exchangeCode(ctx: StrategyContext, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
+async function exchangeCode(ctx: SpidRuntime, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
   // openid-client derives redirect_uri from this URL, so it is the configured one plus the response.
   const callbackUrl = new URL(ctx.options.redirectUri)

@@ -8,10 +8,10 @@ import { resolveOptions, type ResolvedOptions } from '../options/resolve-options
 import type { SpidStrategyOptions } from '../options/schema.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { keepLoginInSession } from '../session/keep-login-in-session.ts'
-import { endSession } from '../middleware/spid-context.ts'
+import { endSession } from '../session/end-session.ts'
 import { beginLogin } from './begin-login.ts'
 import { AUDITED_FAILURES, finishLogin } from './finish-login.ts'
-import { createStrategyContext, type StrategyContext } from './strategy-context.ts'
+import { createSpidRuntime, type HasSpidRuntime, type SpidRuntime } from '../core/spid-runtime.ts'
 import { profileAsUser, runVerify, type SpidLoginInfo, type VerifyOutcome, type SpidVerifyFunction, type SpidVerifyFunctionWithRequest } from './verify.ts'
 
 /**
@@ -50,11 +50,15 @@ export interface SpidAuthenticateOptions {
  * app.get('/auth/spid', passport.authenticate('spid'))
  * app.all('/auth/spid/callback', passport.authenticate('spid', { successReturnToOrRedirect: '/' }))
  */
-export class SpidStrategy extends Strategy {
+export class SpidStrategy extends Strategy implements HasSpidRuntime {
   name = 'spid'
   readonly options: ResolvedOptions
-  // Not a #private field: passport calls authenticate() on Object.create(strategy), which fails brand checks.
-  private readonly ctx: StrategyContext
+  /**
+   * What the middleware of this package works with: options, OPs, HTTP client, clock, audit.
+   * Not a #private field: passport calls authenticate() on Object.create(strategy), which fails
+   * brand checks.
+   */
+  readonly runtime: SpidRuntime
   private readonly callbackPath: string
   private readonly verify: SpidVerifyFunction | SpidVerifyFunctionWithRequest
   private readonly passReqToCallback: boolean
@@ -68,7 +72,7 @@ export class SpidStrategy extends Strategy {
     if (options?.passReqToCallback && !verify)
       throw new TypeError('SpidStrategy: passReqToCallback needs a verify function (req, profile, login, done) => void')
     this.options = resolveOptions(options)
-    this.ctx = createStrategyContext(this.options)
+    this.runtime = createSpidRuntime(this.options)
     this.callbackPath = new URL(this.options.redirectUri).pathname
     this.verify = verify ?? profileAsUser
     this.passReqToCallback = options.passReqToCallback === true
@@ -76,12 +80,7 @@ export class SpidStrategy extends Strategy {
 
   /** The OPs on offer, and how their metadata is found. */
   get providers(): ProviderRegistry {
-    return this.ctx.registry
-  }
-
-  /** @internal Shared with the middleware of this package. */
-  get context(): StrategyContext {
-    return this.ctx
+    return this.runtime.registry
   }
 
   override authenticate(req: Request, options: SpidAuthenticateOptions = {}): void {
@@ -90,11 +89,11 @@ export class SpidStrategy extends Strategy {
       const spidError = isSpidError(error)
         ? error
         : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
-      this.ctx.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
+      this.runtime.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
       // Callbacks refused before their transaction was found (no OP known yet); the rest are
       // recorded by finishLogin with their OP.
       if (this.isCallback(req) && !AUDITED_FAILURES.has(error as object))
-        this.ctx.audit('login.failed', { iss: '', outcome: 'error', error_code: spidError.code })
+        this.runtime.audit('login.failed', { iss: '', outcome: 'error', error_code: spidError.code })
       if (spidError.code === 'ERR_SPID_LOGIN_CANCELLED') return this.fail({ message: spidError.message, code: spidError.code }, 401)
       if (spidError.code !== 'ERR_SPID_SUBJECT_CHANGED') return this.error(spidError)
       // A step-up that came back as someone else: the session being raised is not trusted either.
@@ -123,19 +122,19 @@ export class SpidStrategy extends Strategy {
     const current = req.user ? req.session?.spid : undefined
     const stepUp = current?.issuer === issuer ? current : undefined
     const url = await beginLogin(
-      this.ctx,
+      this.runtime,
       req.session,
       {
         issuer,
         level,
         returnTo: checkReturnTo(options.returnTo ?? req.query.returnTo),
         offline: options.offline ?? req.query.offline === '1',
-        prompt: stepUp ? 'consent login' : (options.prompt ?? this.ctx.options.prompt),
+        prompt: stepUp ? 'consent login' : (options.prompt ?? this.runtime.options.prompt),
         ...(stepUp ? { expectedSub: stepUp.sub } : {}),
       },
       () => new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve()))),
     )
-    this.ctx.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
+    this.runtime.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
     this.redirect(url.href)
   }
 
@@ -146,7 +145,7 @@ export class SpidStrategy extends Strategy {
     }
     const params = checkCallbackParameters(source)
     const previous = req.user ? req.session?.spid : undefined
-    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.ctx, req.session, params, previous)
+    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.runtime, req.session, params, previous)
     const login: SpidLoginInfo = {
       issuer: auth.issuer,
       provider: auth.providerProfile,
@@ -163,25 +162,28 @@ export class SpidStrategy extends Strategy {
     } catch (error) {
       // The app's own failure (its database, say): recorded, then handed to the app's error
       // handlers as it is, as Passport strategies do.
-      this.ctx.audit('login.failed', { iss: auth.issuer, sub: auth.sub, outcome: 'error', error_code: 'verify_error' })
-      this.ctx.options.logger.warn({ event: 'login.verify_failed', issuer: auth.issuer }, 'the verify function failed')
+      this.runtime.audit('login.failed', { iss: auth.issuer, sub: auth.sub, outcome: 'error', error_code: 'verify_error' })
+      this.runtime.options.logger.warn({ event: 'login.verify_failed', issuer: auth.issuer }, 'the verify function failed')
       return this.error(error as Error)
     }
     if ('refused' in outcome) {
-      this.ctx.audit('login.failed', { iss: auth.issuer, sub: auth.sub, outcome: 'error', error_code: 'ERR_SPID_ACCESS_REFUSED' })
+      this.runtime.audit('login.failed', { iss: auth.issuer, sub: auth.sub, outcome: 'error', error_code: 'ERR_SPID_ACCESS_REFUSED' })
       const error = new AccessRefusedError('ERR_SPID_ACCESS_REFUSED', outcome.refused.message ?? 'the application refused this person')
       AUDITED_FAILURES.add(error)
       throw error
     }
-    this.ctx.options.logger.info({ event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti }, 'SPID login completed')
+    this.runtime.options.logger.info(
+      { event: 'login.succeeded', issuer: auth.issuer, sub: auth.sub, acr: auth.acr, jti: auth.idTokenJti },
+      'SPID login completed',
+    )
     keepLoginInSession(req, auth, transaction.returnTo)
     this.success(outcome.user, { acr: auth.acr, issuer: auth.issuer })
   }
 
   private chooseProvider(idp: unknown): string {
-    const all = this.ctx.registry.list()
+    const all = this.runtime.registry.list()
     if (idp === undefined && all.length === 1) return (all[0] as { issuer: string }).issuer
-    const provider = typeof idp === 'string' ? this.ctx.registry.get(idp) : undefined
+    const provider = typeof idp === 'string' ? this.runtime.registry.get(idp) : undefined
     if (!provider) {
       throw new SpidError('ERR_SPID_UNKNOWN_PROVIDER', idp === undefined ? 'choose an identity provider (idp)' : 'idp names no configured OP')
     }
@@ -189,7 +191,7 @@ export class SpidStrategy extends Strategy {
   }
 
   private chooseLevel(level: unknown): SpidLevel {
-    if (level === undefined) return this.ctx.options.defaultLevel
+    if (level === undefined) return this.runtime.options.defaultLevel
     const parsed = parseLevel(level)
     if (!parsed) throw new SpidError('ERR_SPID_BAD_REQUEST', 'level must be 1, 2 or 3')
     return toLevel(parsed)

@@ -1,6 +1,6 @@
 import type { Request } from 'express'
 import type { SpidLevel } from '../levels.ts'
-import type { ProviderProfileName } from '../options/resolve-options.ts'
+import type { ProviderProfileName } from '../providers/provider-config.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
 
 /** What the login established, besides the person's attributes: the second argument of `verify`. */

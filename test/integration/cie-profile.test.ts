@@ -19,7 +19,7 @@ describe('CIE id provider profile', () => {
       app: { strategy: { providers: [{ issuer: proxy.url, id: 'cie', name: 'CIE id', profile: 'cie' }] } },
     })
     proxy.forwardTo(stack.op.server)
-    stack.app.strategy.context.now = () => Math.floor(Date.now() / 1000) + shift
+    stack.app.strategy.runtime.now = () => Math.floor(Date.now() / 1000) + shift
   })
   after(async () => {
     await stack.close()

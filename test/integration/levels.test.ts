@@ -28,7 +28,7 @@ describe('levels, step-up and long sessions', () => {
     // live an hour here, so that they are still valid at the moved time.
     stack = await startStack({ op: { issuer: proxy.url, ttl: { accessToken: 300, idToken: 3600 } } })
     proxy.forwardTo(stack.op.server)
-    stack.app.strategy.context.now = () => realNow() + shift
+    stack.app.strategy.runtime.now = () => realNow() + shift
   })
   afterEach(() => {
     shift = 0

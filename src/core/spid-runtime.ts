@@ -1,32 +1,27 @@
+import { ID_TOKEN_ALG } from '../algorithms.ts'
 import type { ResolvedOptions } from '../options/resolve-options.ts'
-import { createOpFetch, type OpFetch } from '../protocol/op-fetch.ts'
-import type { OpClientContext } from '../protocol/op-client.ts'
+import { createOpFetch } from '../protocol/op-fetch.ts'
+import type { ProtocolContext } from '../protocol/protocol-context.ts'
 import { DefaultProviderRegistry } from '../providers/default-provider-registry.ts'
-import type { ProviderRegistry } from '../providers/provider-registry.ts'
-import type { AuditEvent, AuditEventType } from '../audit/audit-event.ts'
+import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
 import { ReplayCache } from '../checks/replay-cache.ts'
 
-/** Everything a login step needs, built once per strategy. */
-export interface StrategyContext {
-  options: ResolvedOptions
-  registry: ProviderRegistry
-  fetch: OpFetch
-  client: OpClientContext
-  /** ID token jtis already accepted (rule I2). */
-  replay: ReplayCache
-  /** Epoch seconds; replaceable in tests that need another clock. */
-  now(): number
-  /** Writes an audit record (client_id and time filled in); a failing sink is logged, not thrown. */
-  audit(type: AuditEventType, fields: Partial<AuditEvent> & { iss: string }): void
+/**
+ * The runtime of one strategy: its options, the OPs, the HTTP client, the replay cache, the
+ * clock and the audit trail, built once. The strategy owns it (`strategy.runtime`) and every
+ * middleware of the package receives it from there.
+ */
+export interface SpidRuntime extends ProtocolContext {}
+
+/** Anything that carries a runtime: a `SpidStrategy`, which is what apps pass to the middleware. */
+export interface HasSpidRuntime {
+  readonly runtime: SpidRuntime
 }
 
-/** The ID token alg the RP registers (`id_token_signed_response_alg`) and openid-client enforces. */
-export const ID_TOKEN_ALG = 'RS256'
-
-export function createStrategyContext(options: ResolvedOptions): StrategyContext {
+export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
   const fetch = createOpFetch({ timeout: options.httpTimeout, maxBytes: options.maxResponseBytes })
-  const audit: StrategyContext['audit'] = (type, fields) => {
+  const audit: SpidRuntime['audit'] = (type, fields) => {
     if (!options.audit) return
     const event = { outcome: 'ok', ...fields, type, time: new Date().toISOString(), client_id: options.clientId } as AuditEvent
     try {

@@ -1,0 +1,16 @@
+/**
+ * The JOSE algorithms of the SPID/CIE profile (rule F9): the only file that lists them; every
+ * check and every published metadata value asks it.
+ */
+
+/** JWS algorithms for every signature, the RP's and the OP's; `none`, `HS*` and `RS384`-style extras never pass. */
+export const JWS_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'] as const
+
+/** The ID token and UserInfo signature algorithm the RP registers (`*_signed_response_alg`). */
+export const ID_TOKEN_ALG = 'RS256'
+
+/** JWE algorithms the RP may register for UserInfo (rule U3); RSA1_5 is forbidden. */
+export const USERINFO_ENCRYPTION = {
+  alg: ['RSA-OAEP', 'RSA-OAEP-256'],
+  enc: ['A128CBC-HS256', 'A256CBC-HS512'],
+} as const
