@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
+import * as oidc from 'openid-client'
 import type { RpKey } from '../keys/rp-keys.ts'
 
 /** The authorization request parameters that go inside the request object (rule A4). */
 export interface AuthorizationParameters {
-  client_id: string
   response_type: 'code'
   scope: string
   redirect_uri: string
@@ -18,36 +16,38 @@ export interface AuthorizationParameters {
   ui_locales?: string
 }
 
-/**
- * Signs the request object (rules A4, A5, A12): `iss` = client_id, `aud` = the OP issuer as a
- * string, a fresh `jti`, `exp` at most a few minutes ahead, and no `sub` (it would make the
- * object usable as a client assertion). Never encrypted.
- */
-export async function buildRequestObject(
-  params: AuthorizationParameters,
-  { issuer, key, ttl, now, jti = randomUUID() }: { issuer: string; key: RpKey; ttl: number; now: number; jti?: string },
-): Promise<string> {
-  return new SignJWT({ ...params })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-    .setIssuer(params.client_id)
-    .setAudience(issuer)
-    .setJti(jti)
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .sign(key.privateKey)
-}
+/** Outside the object too (rule A3): SPID wants these repeated in the query, equal to the object's. */
+const REPEATED_IN_QUERY = ['response_type', 'scope', 'code_challenge', 'code_challenge_method'] as const
 
 /**
- * The authorization URL: the signed object plus the parameters SPID wants repeated outside it
- * (rule A3: client_id, response_type and scope, equal to the object's; FED also lists PKCE).
+ * The authorization URL with a signed request object (rules A3-A5, A12), by openid-client's
+ * `buildAuthorizationUrlWithJAR`: `iss` and `client_id` = the client, `aud` = the OP issuer as a
+ * string, no `sub` (it would make the object usable as a client assertion), never encrypted.
+ * Through its `modifyAssertion` hook: `typ` `JWT` (SPID's; RFC 9101's `oauth-authz-req+jwt` is not
+ * in the SPID rules), our `jti` (audited), and `iat`/`exp` on the strategy's clock, `exp` at most
+ * a few minutes ahead. openid-client puts only `client_id` and `request` in the URL; the SPID
+ * parameters are added to what it returns.
  */
-export function buildAuthorizationUrl(authorizationEndpoint: string, params: AuthorizationParameters, requestObject: string): URL {
-  const url = new URL(authorizationEndpoint)
-  url.searchParams.set('client_id', params.client_id)
-  url.searchParams.set('response_type', params.response_type)
-  url.searchParams.set('scope', params.scope)
-  url.searchParams.set('code_challenge', params.code_challenge)
-  url.searchParams.set('code_challenge_method', params.code_challenge_method)
-  url.searchParams.set('request', requestObject)
+export async function buildSignedAuthorizationUrl(
+  config: oidc.Configuration,
+  params: AuthorizationParameters,
+  { key, ttl, now, jti }: { key: RpKey; ttl: number; now: number; jti: string },
+): Promise<URL> {
+  const { claims, ...plain } = params
+  const url = await oidc.buildAuthorizationUrlWithJAR(
+    config,
+    { ...plain, claims: JSON.stringify(claims) },
+    { key: (await key.cryptoKey()) as CryptoKey, kid: key.kid },
+    {
+      [oidc.modifyAssertion]: (header, payload) => {
+        header.typ = 'JWT'
+        payload.jti = jti
+        payload.iat = now
+        payload.nbf = now
+        payload.exp = now + ttl
+      },
+    },
+  )
+  for (const name of REPEATED_IN_QUERY) url.searchParams.set(name, params[name])
   return url
 }

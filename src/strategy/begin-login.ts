@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto'
 import * as oidc from 'openid-client'
 import { secretTag } from '../log/redact.ts'
 import type { SpidLevel } from '../levels.ts'
-import { buildAuthorizationUrl, buildRequestObject, type AuthorizationParameters } from '../protocol/request-object.ts'
+import { opClientFor } from '../protocol/op-client.ts'
+import { type AuthorizationParameters, buildSignedAuthorizationUrl } from '../protocol/request-object.ts'
 import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
 import { putTransaction, type LoginTransaction } from '../session/login-transaction.ts'
@@ -40,7 +41,6 @@ export async function beginLogin(ctx: SpidRuntime, session: unknown, request: Lo
     expiresAt: now + options.transactionTtl,
   }
   const params: AuthorizationParameters = {
-    client_id: options.clientId,
     response_type: 'code',
     scope: profile.scope(request.offline),
     redirect_uri: options.redirectUri,
@@ -57,13 +57,8 @@ export async function beginLogin(ctx: SpidRuntime, session: unknown, request: Lo
     ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),
   }
   const jti = randomUUID()
-  const requestObject = await buildRequestObject(params, {
-    issuer: provider.config.issuer,
-    key: options.keys.signing,
-    ttl: options.requestObjectTtl,
-    now,
-    jti,
-  })
+  const config = await opClientFor(provider, 'token_endpoint', ctx.client)
+  const url = await buildSignedAuthorizationUrl(config, params, { key: options.keys.signing, ttl: options.requestObjectTtl, now, jti })
   const undo = putTransaction(session, tx, { max: options.maxPendingLogins, now })
   try {
     // Persisted before the browser leaves: with the store down the user gets a 503 now, not a
@@ -84,5 +79,5 @@ export async function beginLogin(ctx: SpidRuntime, session: unknown, request: Lo
     prompt: params.prompt,
     ...(request.expectedSub ? { sub: request.expectedSub, step_up: true } : {}),
   })
-  return buildAuthorizationUrl(provider.metadata.authorization_endpoint, params, requestObject)
+  return url
 }

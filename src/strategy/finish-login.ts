@@ -5,11 +5,10 @@ import { checkAuthTime } from '../checks/check-auth-time.ts'
 import { checkAzp } from '../checks/check-azp.ts'
 import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
 import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
-import { checkIssuerParameter } from '../checks/check-issuer-parameter.ts'
 import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
 import { missingAttributes, missingAttributesError } from '../checks/check-required-attributes.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
-import { InsufficientLevelError, OpError, SpidError, TokenValidationError } from '../errors/spid-error.ts'
+import { InsufficientLevelError, OpError, SpidError, TokenValidationError, TransactionError } from '../errors/spid-error.ts'
 import { verifyOpJwt } from '../protocol/id-token.ts'
 import { secretTag } from '../log/redact.ts'
 import { opClientFor } from '../protocol/op-client.ts'
@@ -77,7 +76,6 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
     ...(params.error ? { outcome: 'error' as const, error: params.error } : {}),
   })
   if (params.error !== undefined) throw opErrorFrom(params.error)
-  checkIssuerParameter(params.iss, tx.issuer)
   if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
 
   const provider = await ctx.registry.resolve(tx.issuer)
@@ -184,7 +182,9 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
 /** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */
 async function exchangeCode(ctx: SpidRuntime, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
-  // openid-client derives redirect_uri from this URL, so it is the configured one plus the response.
+  // openid-client derives redirect_uri from this URL, so it is the configured one plus the
+  // response; it validates `iss` (rule R1, RFC 9207, required when the OP says it sends it) and
+  // `state` before it sends the token request.
   const callbackUrl = new URL(ctx.options.redirectUri)
   callbackUrl.searchParams.set('code', params.code as string)
   callbackUrl.searchParams.set('state', tx.state)
@@ -197,8 +197,23 @@ async function exchangeCode(ctx: SpidRuntime, provider: ResolvedProvider, tx: Lo
       idTokenExpected: true,
     })
   } catch (error) {
-    throw fromOpenidClient(error, 'token request')
+    throw issuerMismatch(error, provider.config.issuer) ?? fromOpenidClient(error, 'token request')
   }
+}
+
+/**
+ * Rule R1: openid-client refuses a callback whose `iss` is not the OP's (a mix-up attack), or that
+ * lacks the `iss` the OP says it sends, as an invalid response naming the expected issuer (or no
+ * expected value at all); a `state` mismatch names the state instead.
+ */
+function issuerMismatch(error: unknown, issuer: string): SpidError | undefined {
+  if ((error as { code?: unknown })?.code !== 'OAUTH_INVALID_RESPONSE') return undefined
+  // openid-client wraps oauth4webapi's error, whose cause holds the details.
+  type Detail = { expected?: unknown; parameters?: unknown; cause?: Detail }
+  const wrapped = (error as { cause?: Detail }).cause
+  const detail = wrapped?.cause ?? wrapped
+  if (!detail?.parameters || (detail.expected !== undefined && detail.expected !== issuer)) return undefined
+  return new TransactionError('ERR_SPID_ISSUER_MISMATCH', 'callback iss is missing or differs from the issuer the login was sent to', { cause: error })
 }
 
 const PROTOCOL_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'nonce', 'acr', 'amr', 'auth_time', 'at_hash', 'c_hash', 'azp', 'sid'])

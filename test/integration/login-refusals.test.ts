@@ -90,8 +90,19 @@ describe('login refusals', () => {
     const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
     assert.equal(callback.searchParams.get('iss'), proxy.url, 'the OP sends iss (RFC 9207)')
     callback.searchParams.set('iss', 'https://evil-op.example')
+    const mark = proxy.seen.length
     const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
     assert.equal(hop.status, 400)
+    assert.equal(errorCode(hop), 'ERR_SPID_ISSUER_MISMATCH')
+    assert.equal(proxy.seen.slice(mark).filter((r) => r.path === '/token').length, 0, 'the code never reaches the token endpoint')
+    await assertNoSession(ua, stack)
+  })
+
+  it('refuses a callback without the iss this OP says it sends (ERR_SPID_ISSUER_MISMATCH, RFC 9207)', async () => {
+    const ua = new UserAgent()
+    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    callback.searchParams.delete('iss')
+    const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
     assert.equal(errorCode(hop), 'ERR_SPID_ISSUER_MISMATCH')
     await assertNoSession(ua, stack)
   })

@@ -7,7 +7,6 @@ import { checkAuthTime } from '../../../src/checks/check-auth-time.ts'
 import { checkAzp } from '../../../src/checks/check-azp.ts'
 import { CALLBACK_PARAMETER_MAX_LENGTH, checkCallbackParameters } from '../../../src/checks/check-callback-parameters.ts'
 import { checkIdTokenClaims } from '../../../src/checks/check-id-token-claims.ts'
-import { checkIssuerParameter } from '../../../src/checks/check-issuer-parameter.ts'
 import { checkReturnTo } from '../../../src/checks/check-return-to.ts'
 import { checkUserinfoSubject } from '../../../src/checks/check-userinfo-subject.ts'
 import { SPID_L1, SPID_L2, SPID_L3 } from '../../../src/index.ts'
@@ -94,17 +93,6 @@ describe('checkIdTokenClaims (rule I2)', () => {
     assert.equal(
       code(() => checkIdTokenClaims({ jti: 'j', sub: 's' }, at)),
       'ERR_SPID_ID_TOKEN_INVALID',
-    )
-  })
-})
-
-describe('checkIssuerParameter (rule R1)', () => {
-  it('passes an absent or equal iss and refuses another', () => {
-    checkIssuerParameter(undefined, 'https://op.example')
-    checkIssuerParameter('https://op.example', 'https://op.example')
-    assert.equal(
-      code(() => checkIssuerParameter('https://op.example/', 'https://op.example')),
-      'ERR_SPID_ISSUER_MISMATCH',
     )
   })
 })
