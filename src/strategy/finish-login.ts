@@ -1,10 +1,6 @@
 import * as oidc from 'openid-client'
-import { checkAcrSatisfies } from '../checks/check-acr-satisfies.ts'
-import { checkAtHash } from '../checks/check-at-hash.ts'
-import { checkAuthTime } from '../checks/check-auth-time.ts'
-import { checkAzp } from '../checks/check-azp.ts'
 import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
-import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
+import { checkIdToken } from '../checks/check-id-token.ts'
 import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
 import { missingAttributes, missingAttributesError } from '../checks/check-required-attributes.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
@@ -50,10 +46,11 @@ export interface FinishedLogin {
 
 /**
  * Completes a login from the callback parameters. The checks run in this order:
- * state (consumed first, so the callback cannot be replayed) → OP error → iss (R1) →
+ * state (consumed first, so the callback cannot be replayed) → OP error (R2) → iss (R1) →
  * code exchange with PKCE and nonce (T1, via openid-client) → ID token signature (I1) →
- * iat, jti, sub (I2) → auth_time → azp → jti not replayed → at_hash (I3) → acr ≥ level asked (I4) →
- * UserInfo JWE(JWS) (U1-U3) → UserInfo sub.
+ * iat, jti, sub (I2) → auth_time → azp → at_hash (I3) → acr ≥ level asked (I4) → jti not
+ * replayed → same person on a step-up → UserInfo JWE(JWS) (U1-U3) → UserInfo sub → required
+ * attributes. Each step is a function of its own; the audit records are written between them.
  */
 export async function finishLogin(ctx: SpidRuntime, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
   const tx = takeTransaction(session, params.state, ctx.now())
@@ -69,70 +66,70 @@ export async function finishLogin(ctx: SpidRuntime, session: unknown, params: Ca
 
 async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: CallbackParameters, previous: SpidAuthState | undefined): Promise<FinishedLogin> {
   const now = ctx.now()
+  const { options } = ctx
   ctx.audit('authorization.answered', {
     iss: tx.issuer,
     state_hash: secretTag(tx.state),
     ...(params.code ? { code_hash: secretTag(params.code) } : {}),
     ...(params.error ? { outcome: 'error' as const, error: params.error } : {}),
   })
-  if (params.error !== undefined) throw opErrorFrom(params.error)
-  if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
+  // 1. The OP's answer: a code, or an error (rule R2).
+  const code = checkCallbackOutcome(params)
 
+  // 2. The code exchange (T1), after openid-client checked the callback's iss (R1) and state.
   const provider = await ctx.registry.resolve(tx.issuer)
-  const tokens = await exchangeCode(ctx, provider, tx, params)
-  const idToken = tokens.id_token
-  if (!idToken) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
+  const tokens = await exchangeCode(ctx, provider, tx, code, params.iss)
+  if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
 
-  const { payload: idClaims, alg } = await verifyOpJwt(idToken, {
+  // 3. The ID token: signature with the OP's keys (I1), then the SPID rules (I2-I4), then replay.
+  const { payload: idClaims, alg } = await verifyOpJwt(tokens.id_token, {
     jwks: provider.jwks,
     issuer: provider.config.issuer,
-    audience: ctx.options.clientId,
-    clockTolerance: ctx.options.clockTolerance,
+    audience: options.clientId,
+    clockTolerance: options.clockTolerance,
     now,
     what: 'ID token',
   })
-  const clock = { now, clockTolerance: ctx.options.clockTolerance }
-  checkIdTokenClaims(idClaims, clock)
-  const authTime = checkAuthTime(idClaims, clock)
-  checkAzp(idClaims.azp, ctx.options.clientId)
-  ctx.replay.checkAndRemember(idClaims.jti as string, idClaims.exp as number, now)
   ctx.audit('token.issued', {
     iss: provider.config.issuer,
-    sub: idClaims.sub as string,
-    jti: idClaims.jti as string,
-    iat: idClaims.iat as number,
-    exp: idClaims.exp as number,
+    sub: idClaims.sub,
+    jti: idClaims.jti,
+    iat: idClaims.iat,
+    exp: idClaims.exp,
     acr: idClaims.acr as string,
-    code_hash: secretTag(params.code),
+    code_hash: secretTag(code),
     at_hash: idClaims.at_hash as string,
     ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
   })
-  checkAtHash(idClaims.at_hash, tokens.access_token, alg)
-  const acr = checkAcrSatisfies(idClaims.acr, tx.level)
-  const sub = idClaims.sub as string
-  if (tx.expectedSub !== undefined && tx.expectedSub !== sub) {
-    throw new InsufficientLevelError('ERR_SPID_SUBJECT_CHANGED', 'step-up came back with another subject than the session', undefined, {
-      oauthError: 'access_denied',
-    })
-  }
+  const idToken = checkIdToken(idClaims, {
+    now,
+    clockTolerance: options.clockTolerance,
+    clientId: options.clientId,
+    accessToken: tokens.access_token,
+    alg,
+    level: tx.level,
+  })
+  ctx.replay.checkAndRemember(idToken.jti, idToken.exp, now)
+  checkStepUpSubject(tx.expectedSub, idToken.sub)
 
+  // 4. UserInfo: JWE(JWS) from the OP, about the same person (U1-U3).
   const userinfo = await fetchUserinfo({
     endpoint: provider.metadata.userinfo_endpoint,
     accessToken: tokens.access_token,
-    clientId: ctx.options.clientId,
+    clientId: options.clientId,
     issuer: provider.config.issuer,
     opKeys: provider.jwks,
-    encryptionKey: ctx.options.keys.encryption,
+    encryptionKey: options.keys.encryption,
     // Only what the RP registered in its metadata: an OP may not pick another.
-    allowedEncryption: { alg: [ctx.options.userinfoEncryption.alg], enc: [ctx.options.userinfoEncryption.enc] },
-    clockTolerance: ctx.options.clockTolerance,
+    allowedEncryption: { alg: [options.userinfoEncryption.alg], enc: [options.userinfoEncryption.enc] },
+    clockTolerance: options.clockTolerance,
     now,
     fetch: ctx.fetch,
   })
-  checkUserinfoSubject(userinfo.sub, sub)
+  checkUserinfoSubject(userinfo.sub, idToken.sub)
   ctx.audit('userinfo.received', {
     iss: provider.config.issuer,
-    sub,
+    sub: idToken.sub,
     jti: userinfo.jti as string | undefined,
     iat: userinfo.iat as number | undefined,
     exp: userinfo.exp as number | undefined,
@@ -141,54 +138,77 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
       .sort(),
   })
 
-  const auth: SpidAuthState = {
-    issuer: provider.config.issuer,
-    providerProfile: provider.config.profile,
-    sub,
-    acr,
-    authTime,
-    accessToken: tokens.access_token,
-    accessTokenExpiresAt: now + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
-    ...refreshTokenToKeep(tokens.refresh_token, previous, provider.config.issuer, sub),
-    refreshed: false,
-    idTokenJti: idClaims.jti as string,
-  }
+  // 5. The profile, and the attributes the service cannot do without.
   // CIE ID tokens may carry attributes too (rule I5); UserInfo wins where both have one.
   const claims = provider.config.profile === 'cie' ? { ...withoutProtocolClaims(idClaims), ...userinfo } : userinfo
   const profile = toProfile(claims, provider.config.issuer)
-  const missing = missingAttributes(profile, ctx.options.requiredAttributes)
-  if (missing.length > 0) {
-    if (ctx.options.missingAttributes === 'error') throw missingAttributesError(missing)
-    ctx.options.logger.warn({ event: 'login.attributes_missing', issuer: provider.config.issuer, missing }, 'required attributes missing')
-  }
-  if (profile.problems) {
-    ctx.options.logger.warn(
-      { event: 'login.attributes_invalid', issuer: provider.config.issuer, problems: profile.problems.map((p) => ({ field: p.field, reason: p.reason })) },
-      'attributes refused by normalization',
-    )
+  checkProfile(ctx, provider.config.issuer, profile)
+
+  const auth: SpidAuthState = {
+    issuer: provider.config.issuer,
+    providerProfile: provider.config.profile,
+    sub: idToken.sub,
+    acr: idToken.acr,
+    authTime: idToken.authTime,
+    accessToken: tokens.access_token,
+    accessTokenExpiresAt: now + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
+    ...refreshTokenToKeep(tokens.refresh_token, previous, provider.config.issuer, idToken.sub),
+    refreshed: false,
+    idTokenJti: idToken.jti,
   }
   ctx.audit('login.succeeded', {
     iss: provider.config.issuer,
-    sub,
-    acr,
-    jti: auth.idTokenJti,
-    iat: auth.authTime,
+    sub: idToken.sub,
+    acr: idToken.acr,
+    jti: idToken.jti,
+    iat: idToken.authTime,
     state_hash: secretTag(tx.state),
-    ...(ctx.options.auditPersonalData && profile.fiscalNumber ? { fiscal_number_hash: secretTag(profile.fiscalNumber) } : {}),
+    ...(options.auditPersonalData && profile.fiscalNumber ? { fiscal_number_hash: secretTag(profile.fiscalNumber) } : {}),
   })
   return { profile, auth, transaction: tx, idTokenClaims: idClaims }
 }
 
+/** Rule R2: the OP answered with an error (reported as such), or with a code. */
+function checkCallbackOutcome(params: CallbackParameters): string {
+  if (params.error !== undefined) throw opErrorFrom(params.error)
+  if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
+  return params.code
+}
+
+/** A step-up must come back as the person whose session it raises. */
+function checkStepUpSubject(expectedSub: string | undefined, sub: string): void {
+  if (expectedSub !== undefined && expectedSub !== sub) {
+    throw new InsufficientLevelError('ERR_SPID_SUBJECT_CHANGED', 'step-up came back with another subject than the session', undefined, {
+      oauthError: 'access_denied',
+    })
+  }
+}
+
+/** Required attributes missing: an error, or a warning (`missingAttributes`); refused values are logged. */
+function checkProfile(ctx: SpidRuntime, issuer: string, profile: SpidProfile): void {
+  const missing = missingAttributes(profile, ctx.options.requiredAttributes)
+  if (missing.length > 0) {
+    if (ctx.options.missingAttributes === 'error') throw missingAttributesError(missing)
+    ctx.options.logger.warn({ event: 'login.attributes_missing', issuer, missing }, 'required attributes missing')
+  }
+  if (profile.problems) {
+    ctx.options.logger.warn(
+      { event: 'login.attributes_invalid', issuer, problems: profile.problems.map((p) => ({ field: p.field, reason: p.reason })) },
+      'attributes refused by normalization',
+    )
+  }
+}
+
 /** Rule T1: the code exchange, with PKCE, redirect_uri and a client assertion aimed at the token endpoint. */
-async function exchangeCode(ctx: SpidRuntime, provider: ResolvedProvider, tx: LoginTransaction, params: CallbackParameters) {
+async function exchangeCode(ctx: SpidRuntime, provider: ResolvedProvider, tx: LoginTransaction, code: string, iss: string | undefined) {
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
   // openid-client derives redirect_uri from this URL, so it is the configured one plus the
   // response; it validates `iss` (rule R1, RFC 9207, required when the OP says it sends it) and
   // `state` before it sends the token request.
   const callbackUrl = new URL(ctx.options.redirectUri)
-  callbackUrl.searchParams.set('code', params.code as string)
+  callbackUrl.searchParams.set('code', code)
   callbackUrl.searchParams.set('state', tx.state)
-  if (params.iss !== undefined) callbackUrl.searchParams.set('iss', params.iss)
+  if (iss !== undefined) callbackUrl.searchParams.set('iss', iss)
   try {
     return await oidc.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: tx.codeVerifier,

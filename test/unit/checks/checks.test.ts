@@ -6,6 +6,7 @@ import { checkAtHash } from '../../../src/checks/check-at-hash.ts'
 import { checkAuthTime } from '../../../src/checks/check-auth-time.ts'
 import { checkAzp } from '../../../src/checks/check-azp.ts'
 import { CALLBACK_PARAMETER_MAX_LENGTH, checkCallbackParameters } from '../../../src/checks/check-callback-parameters.ts'
+import { checkIdToken } from '../../../src/checks/check-id-token.ts'
 import { checkIdTokenClaims } from '../../../src/checks/check-id-token-claims.ts'
 import { checkReturnTo } from '../../../src/checks/check-return-to.ts'
 import { checkUserinfoSubject } from '../../../src/checks/check-userinfo-subject.ts'
@@ -200,6 +201,39 @@ describe('strict ID token claims', () => {
     assert.equal(
       code(() => checkAzp(undefined, 'https://rp.example.it')),
       'no error',
+    )
+  })
+})
+
+describe('checkIdToken: the SPID rules in order, as typed facts', () => {
+  const now = 1_800_000_000
+  const accessToken = 'a'.repeat(43)
+  const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
+  const claims = { sub: 'pairwise', jti: 'j-1', iat: now, exp: now + 300, acr: SPID_L3, auth_time: now - 30, at_hash: atHash }
+  const expected = { now, clockTolerance: 60, clientId: 'https://rp.example.it', accessToken, alg: 'RS256', level: SPID_L2 } as const
+  it('returns what later steps read', () => {
+    assert.deepEqual(checkIdToken(claims, expected), { sub: 'pairwise', jti: 'j-1', iat: now, exp: now + 300, acr: SPID_L3, authTime: now - 30, atHash })
+  })
+  it('refuses each rule with its own code', () => {
+    assert.equal(
+      code(() => checkIdToken({ ...claims, jti: undefined }, expected)),
+      'ERR_SPID_ID_TOKEN_INVALID',
+    )
+    assert.equal(
+      code(() => checkIdToken({ ...claims, auth_time: now + 3600 }, expected)),
+      'ERR_SPID_AUTH_TIME_INVALID',
+    )
+    assert.equal(
+      code(() => checkIdToken({ ...claims, azp: 'https://other.example.it' }, expected)),
+      'ERR_SPID_AZP_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkIdToken({ ...claims, at_hash: 'x' }, expected)),
+      'ERR_SPID_AT_HASH_MISMATCH',
+    )
+    assert.equal(
+      code(() => checkIdToken({ ...claims, acr: SPID_L1 }, expected)),
+      'ERR_SPID_ACR_TOO_LOW',
     )
   })
 })
