@@ -5,6 +5,7 @@ import type { Request } from 'express'
 import { SpidConfigError, createSpidSession } from '../../../src/index.ts'
 import { silentLogger } from '../../../src/log/logger.ts'
 import { renewExpiryWhenSpent } from '../../../src/session/renew-expiry.ts'
+import { CompactEncrypt, compactDecrypt } from 'jose'
 import { SessionCipher, parseSessionKey } from '../../../src/session/session-cipher.ts'
 
 describe('session expiry renewal', () => {
@@ -41,6 +42,46 @@ describe('session encryption', () => {
     const rotated = new SessionCipher([randomBytes(32), key])
     assert.equal(rotated.decrypt(old.encrypt('x')), 'x')
     assert.equal(old.decrypt(rotated.encrypt('y')), undefined)
+  })
+  it('writes JWE compact records (dir, A256GCM, kid) that jose reads, and reads what jose writes', async () => {
+    const cipher = new SessionCipher([key])
+    const record = cipher.encrypt('{"who":"Ada"}')
+    const { plaintext, protectedHeader } = await compactDecrypt(record, new Uint8Array(key))
+    assert.equal(new TextDecoder().decode(plaintext), '{"who":"Ada"}')
+    assert.deepEqual(Object.keys(protectedHeader).sort(), ['alg', 'enc', 'kid'])
+    assert.equal(protectedHeader.alg, 'dir')
+    assert.equal(protectedHeader.enc, 'A256GCM')
+    const kid = protectedHeader.kid as string
+    const byJose = await new CompactEncrypt(new TextEncoder().encode('{"from":"jose"}'))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
+      .encrypt(new Uint8Array(key))
+    assert.equal(cipher.decrypt(byJose), '{"from":"jose"}')
+  })
+  it('refuses altered ciphertext and headers it did not write (another alg, zip, crit)', async () => {
+    const cipher = new SessionCipher([key])
+    const parts = cipher.encrypt('{"a":1}').split('.')
+    parts[3] = `${parts[3]!.slice(0, -2)}AA`
+    assert.equal(cipher.decrypt(parts.join('.')), undefined)
+    const kid = (JSON.parse(Buffer.from(cipher.encrypt('x').split('.')[0]!, 'base64url').toString()) as { kid: string }).kid
+    for (const header of [
+      { alg: 'dir', enc: 'A256GCM', kid, zip: 'DEF' },
+      { alg: 'dir', enc: 'A256GCM', kid, crit: ['x'], x: 1 },
+    ]) {
+      const other = await new CompactEncrypt(new TextEncoder().encode('{}'))
+        .setProtectedHeader(header as never)
+        .encrypt(new Uint8Array(key))
+        .catch(() => undefined)
+      if (other) assert.equal(cipher.decrypt(other), undefined, JSON.stringify(header))
+    }
+    const gcm128 = await new CompactEncrypt(new TextEncoder().encode('{}'))
+      .setProtectedHeader({ alg: 'dir', enc: 'A128GCM', kid })
+      .encrypt(new Uint8Array(key.subarray(0, 16)))
+    assert.equal(cipher.decrypt(gcm128), undefined)
+  })
+  it('still reads records of the earlier v1 format, so sessions survive the upgrade', () => {
+    const legacy = 'v1.jAzBegSU.-pSiV_Gc5iig6RsZ.UKcmbQyjRoalups_vgG6hg.0J8bkbpNjgWalH3gF9Qi'
+    assert.equal(new SessionCipher([Buffer.alloc(32, 9)]).decrypt(legacy), '{"legacy":true}')
+    assert.equal(new SessionCipher([Buffer.alloc(32, 8)]).decrypt(legacy), undefined)
   })
   it('reads keys as hex or base64 of 32 bytes only', () => {
     assert.equal(parseSessionKey(key.toString('hex'))?.equals(key), true)
