@@ -148,7 +148,8 @@ export function resolveMetadataPolicy(policies: readonly (MetadataPolicy | undef
     if (!policy || typeof policy !== 'object' || Array.isArray(policy)) throw policyError('the chain', 'metadata_policy is not an object')
     for (const [type, parameters] of Object.entries(policy)) {
       if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) throw policyError(type, 'is not an object of parameter policies')
-      const current = (resolved[type] ??= {})
+      const current: EntityTypePolicy = resolved[type] ?? {}
+      resolved[type] = current
       for (const [parameter, parameterPolicy] of Object.entries(parameters)) {
         const place = { type, parameter }
         checkParameterPolicy(place, parameterPolicy, critical)

@@ -124,7 +124,8 @@ describe('metadata policy: each operator', () => {
 })
 
 describe('metadata policy: merging down the chain', () => {
-  const merged = (upper: Record<string, unknown>, lower: Record<string, unknown>) => resolveMetadataPolicy([{ [RP]: { p: upper } }, { [RP]: { p: lower } }])[RP]?.p
+  const merged = (upper: Record<string, unknown>, lower: Record<string, unknown>) =>
+    resolveMetadataPolicy([{ [RP]: { p: upper } }, { [RP]: { p: lower } }])[RP]?.p
   it('merges each operator by its own rule', () => {
     assert.deepEqual(merged({ add: ['a'] }, { add: ['b', 'a'] }), { add: ['a', 'b'] })
     assert.deepEqual(merged({ subset_of: ['a', 'b'] }, { subset_of: ['b', 'c'] }), { subset_of: ['b'] })
