@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   ERR_SPID_ACCESS_REFUSED: { status: 403, oauthError: 'access_denied' },
   ERR_SPID_METADATA_INVALID: { status: 502, oauthError: 'server_error' },
   ERR_SPID_METADATA_POLICY: { status: 502, oauthError: 'server_error' },
+  ERR_SPID_TRUST_CHAIN_INVALID: { status: 502, oauthError: 'server_error' },
   ERR_SPID_NOT_AUTHENTICATED: { status: 401, oauthError: 'invalid_token' },
   ERR_SPID_STEP_UP_REQUIRED: { status: 401, oauthError: 'insufficient_user_authentication' },
   ERR_SPID_SUBJECT_CHANGED: { status: 401, oauthError: 'access_denied' },

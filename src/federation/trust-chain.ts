@@ -1,0 +1,240 @@
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose'
+import { JWS_ALGS } from '../algorithms.ts'
+import { FederationError, isSpidError } from '../errors/spid-error.ts'
+import type { OpFetch } from '../protocol/op-fetch.ts'
+import { type MetadataPolicy, resolveMetadataPolicy } from './metadata-policy.ts'
+
+/** A trust anchor the RP trusts: its entity id and its public keys, pinned from the official publication. */
+export interface TrustAnchor {
+  entityId: string
+  jwks: JSONWebKeySet
+}
+
+/** An entity statement, verified: the JWT as received and its claims. */
+export interface VerifiedStatement {
+  jwt: string
+  claims: EntityStatementClaims
+}
+
+export interface EntityStatementClaims extends JWTPayload {
+  iss: string
+  sub: string
+  iat: number
+  exp: number
+  jwks: JSONWebKeySet
+  authority_hints?: string[]
+  metadata?: Record<string, Record<string, unknown>>
+  metadata_policy?: MetadataPolicy
+  metadata_policy_crit?: string[]
+  constraints?: { max_path_length?: number }
+  trust_marks?: unknown[]
+}
+
+/**
+ * A verified trust chain (OpenID Federation 1.0 section 4): the subject's entity configuration,
+ * the subordinate statements up to the trust anchor (immediate superior's first), and the
+ * anchor's entity configuration.
+ */
+export interface TrustChain {
+  subject: EntityStatementClaims
+  /** Immediate superior's statement about the subject first, the anchor's last. */
+  subordinateStatements: EntityStatementClaims[]
+  anchor: EntityStatementClaims
+  /** The JWTs in chain order: subject configuration, subordinate statements, anchor configuration (rule G1 keeps them). */
+  statements: string[]
+  /** The earliest `exp` of the chain: it must be resolved again by then. */
+  expiresAt: number
+  /** The chain's metadata policy, merged from the anchor down. */
+  policy: MetadataPolicy
+}
+
+export interface TrustChainOptions {
+  anchors: readonly TrustAnchor[]
+  fetch: OpFetch
+  /** Epoch seconds. */
+  now: number
+  clockTolerance: number
+  /** Intermediates allowed at most between the subject and an anchor, whatever the statements say. */
+  maxIntermediates?: number
+}
+
+const TYP = 'entity-statement+jwt'
+const CONTENT_TYPE = 'application/entity-statement+jwt'
+const DEFAULT_MAX_INTERMEDIATES = 3
+
+/**
+ * Resolves and verifies the trust chain of `subject` up to one of the configured anchors:
+ * its self-signed entity configuration, then for each `authority_hints` entry in order the
+ * superior's entity configuration and its subordinate statement about the entity below (from its
+ * `federation_fetch_endpoint`), each verified with the keys of the level above, the anchor's with
+ * the pinned keys, until an anchor is reached. Loops, chains longer than allowed and
+ * `max_path_length` are refused. When every hint fails, the error lists why each one did.
+ */
+export async function resolveTrustChain(subject: string, options: TrustChainOptions): Promise<TrustChain> {
+  const anchors = new Map(options.anchors.map((a) => [a.entityId, a]))
+  if (anchors.has(subject)) throw chainError(subject, 'is a trust anchor, not an entity that resolves through one')
+  const leaf = await fetchEntityConfiguration(subject, undefined, options)
+  const maxIntermediates = options.maxIntermediates ?? DEFAULT_MAX_INTERMEDIATES
+
+  /** Chains from `current` (already verified) up to an anchor: subordinate statements bottom-up, plus the anchor. */
+  async function climb(
+    current: VerifiedStatement,
+    visited: Set<string>,
+    intermediates: number,
+  ): Promise<{ statements: VerifiedStatement[]; anchor: VerifiedStatement }> {
+    const hints = current.claims.authority_hints ?? []
+    if (hints.length === 0) throw chainError(current.claims.sub, 'has no authority_hints and is not a configured trust anchor')
+    const failures: string[] = []
+    for (const hint of hints) {
+      try {
+        if (visited.has(hint)) throw chainError(hint, `appears twice in the chain (authority_hints loop through ${[...visited].join(' → ')})`)
+        const anchor = anchors.get(hint)
+        if (!anchor && intermediates + 1 > maxIntermediates)
+          throw chainError(hint, `would be intermediate number ${intermediates + 1}, more than the ${maxIntermediates} allowed`)
+        const superior = await fetchEntityConfiguration(hint, anchor?.jwks, options)
+        const statement = await fetchSubordinateStatement(superior, current.claims.sub, options)
+        // The superior vouches for the keys of the entity below: its configuration must verify with them.
+        await verifyStatement(
+          current.jwt,
+          statement.claims.jwks,
+          { iss: current.claims.sub, sub: current.claims.sub, ...options },
+          'with the keys its superior states for it',
+        )
+        if (anchor) return { statements: [statement], anchor: superior }
+        const above = await climb(superior, new Set([...visited, hint]), intermediates + 1)
+        return { statements: [statement, ...above.statements], anchor: above.anchor }
+      } catch (error) {
+        failures.push(isSpidError(error) ? error.message : `${hint}: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    if (failures.length === 1) throw chainError(current.claims.sub, `no trust chain: ${failures[0]}`)
+    throw chainError(current.claims.sub, `no trust chain through any of its ${hints.length} authority_hints:\n  - ${failures.join('\n  - ')}`)
+  }
+
+  const { statements, anchor } = await climb(leaf, new Set([subject]), 0)
+  checkPathLengths(statements.map((s) => s.claims))
+  const subordinateStatements = statements.map((s) => s.claims)
+  const critical = new Set(subordinateStatements.flatMap((s) => s.metadata_policy_crit ?? []))
+  // Policies merge from the anchor down: the subordinate statements in reverse.
+  const policy = resolveMetadataPolicy(
+    [...subordinateStatements].reverse().map((s) => s.metadata_policy),
+    critical,
+  )
+  const all = [leaf, ...statements, anchor]
+  return {
+    subject: leaf.claims,
+    subordinateStatements,
+    anchor: anchor.claims,
+    statements: all.map((s) => s.jwt),
+    expiresAt: Math.min(...all.map((s) => s.claims.exp)),
+    policy,
+  }
+}
+
+/**
+ * `constraints.max_path_length` of each subordinate statement: intermediates allowed between its
+ * issuer and the chain subject. Statement i (0 = about the subject) has i intermediates below it.
+ */
+function checkPathLengths(statements: readonly EntityStatementClaims[]): void {
+  statements.forEach((statement, below) => {
+    const max = statement.constraints?.max_path_length
+    if (max !== undefined && (typeof max !== 'number' || max < 0 || below > max)) {
+      throw chainError(
+        statement.iss,
+        `statement about ${statement.sub}: max_path_length ${JSON.stringify(max)} allows fewer than the ${below} intermediates of this chain`,
+      )
+    }
+  })
+}
+
+/** The entity configuration at `<entity>/.well-known/openid-federation`, self-signed (or with the pinned keys of an anchor). */
+export async function fetchEntityConfiguration(
+  entityId: string,
+  pinnedKeys: JSONWebKeySet | undefined,
+  options: TrustChainOptions,
+): Promise<VerifiedStatement> {
+  const jwt = await fetchStatement(`${entityId.replace(/\/$/, '')}/.well-known/openid-federation`, entityId, 'entity configuration', options.fetch)
+  let ownKeys: JSONWebKeySet
+  try {
+    ownKeys = decodeJwt(jwt).jwks as JSONWebKeySet
+  } catch (cause) {
+    throw chainError(entityId, 'entity configuration is not a JWT', cause)
+  }
+  const keys = pinnedKeys ?? ownKeys
+  const what = pinnedKeys ? 'with the pinned trust anchor keys' : 'with its own keys (self-signed)'
+  return verifyStatement(jwt, keys, { iss: entityId, sub: entityId, ...options }, what)
+}
+
+/** The superior's subordinate statement about `subject`, from its `federation_fetch_endpoint`, verified with the superior's keys. */
+async function fetchSubordinateStatement(superior: VerifiedStatement, subject: string, options: TrustChainOptions): Promise<VerifiedStatement> {
+  const endpoint = (superior.claims.metadata?.federation_entity as { federation_fetch_endpoint?: unknown } | undefined)?.federation_fetch_endpoint
+  if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) throw chainError(superior.claims.sub, 'entity configuration has no federation_fetch_endpoint')
+  const url = new URL(endpoint)
+  url.searchParams.set('sub', subject)
+  const jwt = await fetchStatement(url.href, superior.claims.sub, `statement about ${subject}`, options.fetch)
+  return verifyStatement(jwt, superior.claims.jwks, { iss: superior.claims.sub, sub: subject, ...options }, "with the issuer's keys")
+}
+
+async function fetchStatement(url: string, issuer: string, what: string, fetch: OpFetch): Promise<string> {
+  const response = await fetch(url, { headers: { accept: CONTENT_TYPE } })
+  const type = (response.header('content-type') ?? '').split(';')[0]?.trim()
+  if (!response.ok) throw chainError(issuer, `${what}: ${url} answered ${response.status}`)
+  if (type !== CONTENT_TYPE) throw chainError(issuer, `${what}: ${url} answered with content type ${type || '(none)'}, not ${CONTENT_TYPE}`)
+  return response.body.toString('utf8').trim()
+}
+
+/** Signature with `keys`, `typ`, `iss`, `sub`, `iat`, `exp` and a `jwks`: every check says which statement and which value. */
+async function verifyStatement(
+  jwt: string,
+  keys: JSONWebKeySet | undefined,
+  expected: { iss: string; sub: string; now: number; clockTolerance: number },
+  whose: string,
+): Promise<VerifiedStatement> {
+  const label = expected.iss === expected.sub ? `entity configuration of ${expected.iss}` : `statement of ${expected.iss} about ${expected.sub}`
+  if (!keys || !Array.isArray(keys.keys) || keys.keys.length === 0) throw chainError(expected.iss, `${label}: no keys to verify it ${whose}`)
+  try {
+    const { payload } = await jwtVerify(jwt, createLocalJWKSet(keys), {
+      typ: TYP,
+      issuer: expected.iss,
+      subject: expected.sub,
+      algorithms: [...JWS_ALGS],
+      clockTolerance: expected.clockTolerance,
+      currentDate: new Date(expected.now * 1000),
+      requiredClaims: ['iss', 'sub', 'iat', 'exp'],
+    })
+    const claims = payload as EntityStatementClaims
+    if (!claims.jwks || !Array.isArray(claims.jwks.keys)) throw new Error('it has no jwks')
+    if (claims.iat > expected.now + expected.clockTolerance) throw new Error(`iat ${claims.iat} is in the future`)
+    return { jwt, claims }
+  } catch (cause) {
+    if (isSpidError(cause)) throw cause
+    const reason = describe(cause, whose, kidOf(jwt))
+    throw chainError(expected.iss, `${label}: ${reason}`, cause)
+  }
+}
+
+function kidOf(jwt: string): string | undefined {
+  try {
+    const kid = decodeProtectedHeader(jwt).kid
+    return typeof kid === 'string' ? kid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** jose's error as a reason a person can act on. */
+function describe(error: unknown, whose: string, kid: string | undefined): string {
+  const code = (error as { code?: string }).code
+  const claim = (error as { claim?: string }).claim
+  if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
+    return `signature does not verify ${whose}${kid ? ` (kid ${kid})` : ''}`
+  }
+  if (code === 'ERR_JWT_EXPIRED') return 'it has expired (exp)'
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') return `claim ${claim} is not the expected value`
+  if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') return 'its alg is not allowed'
+  return error instanceof Error ? error.message : String(error)
+}
+
+function chainError(entity: string, message: string, cause?: unknown): FederationError {
+  return new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${entity}: ${message}`, cause === undefined ? {} : { cause })
+}

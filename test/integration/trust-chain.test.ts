@@ -1,0 +1,135 @@
+/**
+ * Trust chains over real HTTP, against a small test federation: a chain resolves only from a
+ * pinned anchor, through every statement verified with the keys of the level above; each way it
+ * can be broken is refused with an error that names the statement and the check.
+ */
+import assert from 'node:assert/strict'
+import { after, beforeEach, describe, it } from 'node:test'
+import { resolveTrustChain, type TrustChainOptions } from '../../src/federation/trust-chain.ts'
+import { createOpFetch } from '../../src/protocol/op-fetch.ts'
+import { startTestFederation, type TestFederation } from '../fixtures/test-federation.ts'
+
+const OP = 'openid_provider'
+
+describe('trust chains', () => {
+  let fed: TestFederation
+  let options: TrustChainOptions
+  const fail = async (subject: string, opts: Partial<TrustChainOptions> = {}) => {
+    try {
+      await resolveTrustChain(fed.id(subject), { ...options, now: Math.floor(Date.now() / 1000), ...opts })
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, 'ERR_SPID_TRUST_CHAIN_INVALID', String(error))
+      return (error as Error).message
+    }
+    assert.fail('the chain resolved')
+  }
+
+  beforeEach(async () => {
+    fed = await startTestFederation()
+    await fed.entity('ta')
+    await fed.entity('op', { hints: ['ta'], metadata: { [OP]: { issuer: 'x', token_endpoint_auth_methods_supported: ['private_key_jwt'] } } })
+    fed.statement('ta', 'op', { metadata_policy: { [OP]: { token_endpoint_auth_methods_supported: { subset_of: ['private_key_jwt'] } } } })
+    options = {
+      anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+      fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
+      now: Math.floor(Date.now() / 1000),
+      clockTolerance: 60,
+    }
+  })
+  after(async () => fed?.close())
+
+  it('resolves a leaf directly under the anchor: its configuration, the anchor’s statement, the anchor’s configuration', async () => {
+    const chain = await resolveTrustChain(fed.id('op'), options)
+    assert.equal(chain.statements.length, 3)
+    assert.equal(chain.subject.sub, fed.id('op'))
+    assert.equal(chain.anchor.sub, fed.id('ta'))
+    assert.deepEqual(chain.policy, { [OP]: { token_endpoint_auth_methods_supported: { subset_of: ['private_key_jwt'] } } })
+    assert.ok(chain.expiresAt > options.now && chain.expiresAt <= options.now + 3600 + 1)
+    await fed.close()
+  })
+
+  it('resolves through an intermediate, merging the policies from the anchor down, and keeps the earliest exp', async () => {
+    await fed.entity('int', { hints: ['ta'] })
+    await fed.entity('op', { hints: ['int'], metadata: { [OP]: { issuer: 'x' } } })
+    fed.statement('ta', 'int', { metadata_policy: { [OP]: { contacts: { add: ['ta@example.it'] } } }, lifetime: 600 })
+    fed.statement('int', 'op', { metadata_policy: { [OP]: { contacts: { add: ['int@example.it'] } } } })
+    const chain = await resolveTrustChain(fed.id('op'), options)
+    assert.equal(chain.statements.length, 4)
+    assert.deepEqual(
+      chain.subordinateStatements.map((s) => s.iss),
+      [fed.id('int'), fed.id('ta')],
+    )
+    assert.deepEqual(chain.policy[OP]?.contacts, { add: ['ta@example.it', 'int@example.it'] })
+    assert.ok(chain.expiresAt <= Math.floor(Date.now() / 1000) + 600)
+    await fed.close()
+  })
+
+  it('refuses an anchor whose statements are signed by a key that is not pinned', async () => {
+    const message = await fail('op', { anchors: [{ entityId: fed.id('ta'), jwks: await fed.foreignJwks() }] })
+    assert.match(message, /entity configuration of http:\/\/[^ ]+\/ta: signature does not verify with the pinned trust anchor keys \(kid ta-/)
+    await fed.close()
+  })
+
+  it('refuses an entity whose configuration does not verify with its own keys', async () => {
+    await fed.entity('op', { hints: ['ta'], signWithForeignKey: true })
+    assert.match(await fail('op'), /entity configuration of http:\/\/[^ ]+\/op: signature does not verify with its own keys \(self-signed\)/)
+    await fed.close()
+  })
+
+  it('refuses an entity whose configuration is signed with keys its superior does not state for it', async () => {
+    await fed.entity('other', {})
+    fed.statement('ta', 'op', { statedKeysOf: 'other' })
+    assert.match(await fail('op'), /\/op: .*signature does not verify with the keys its superior states for it/)
+    await fed.close()
+  })
+
+  it('refuses an expired subordinate statement', async () => {
+    fed.statement('ta', 'op', { lifetime: -3600 })
+    assert.match(await fail('op'), /statement of http:\/\/[^ ]+\/ta about http:\/\/[^ ]+\/op: it has expired \(exp\)/)
+    await fed.close()
+  })
+
+  it('refuses a statement of the wrong typ', async () => {
+    await fed.entity('op', { hints: ['ta'], typ: 'JWT' })
+    assert.match(await fail('op'), /entity configuration of .*\/op: .*typ/)
+    await fed.close()
+  })
+
+  it('refuses an authority_hints loop', async () => {
+    await fed.entity('a', { hints: ['b'] })
+    await fed.entity('b', { hints: ['a'] })
+    await fed.entity('op', { hints: ['a'] })
+    fed.statement('a', 'op')
+    fed.statement('b', 'a')
+    fed.statement('a', 'b')
+    assert.match(await fail('op'), /appears twice in the chain \(authority_hints loop/)
+    await fed.close()
+  })
+
+  it('refuses a chain with more intermediates than allowed, and one longer than a max_path_length', async () => {
+    await fed.entity('i1', { hints: ['i2'] })
+    await fed.entity('i2', { hints: ['ta'] })
+    await fed.entity('op', { hints: ['i1'] })
+    fed.statement('i1', 'op')
+    fed.statement('i2', 'i1')
+    fed.statement('ta', 'i2')
+    assert.ok(await resolveTrustChain(fed.id('op'), options), 'two intermediates are fine by default')
+    assert.match(await fail('op', { maxIntermediates: 1 }), /would be intermediate number 2, more than the 1 allowed/)
+    fed.statement('ta', 'i2', { constraints: { max_path_length: 1 } })
+    assert.match(await fail('op'), /statement about .*\/i2: max_path_length 1 allows fewer than the 2 intermediates/)
+    await fed.close()
+  })
+
+  it('tries the authority_hints in order, and says why each one failed', async () => {
+    await fed.entity('broken', {})
+    await fed.entity('op', { hints: ['broken', 'ta'], metadata: { [OP]: { issuer: 'x' } } })
+    const chain = await resolveTrustChain(fed.id('op'), options)
+    assert.equal(chain.anchor.sub, fed.id('ta'), 'the second hint leads to the anchor')
+    await fed.entity('op', { hints: ['broken', 'nowhere'] })
+    const message = await fail('op')
+    assert.match(message, /no trust chain through any of its 2 authority_hints/)
+    assert.match(message, /broken: entity configuration has no federation_fetch_endpoint/)
+    assert.match(message, /nowhere: entity configuration: .* answered 404/)
+    await fed.close()
+  })
+})
