@@ -2,6 +2,8 @@ import { ID_TOKEN_ALG } from '../algorithms.ts'
 import type { ResolvedOptions } from '../options/resolve-options.ts'
 import { createOpFetch } from '../protocol/op-fetch.ts'
 import type { ProtocolContext } from '../protocol/protocol-context.ts'
+import { FederationProviderRegistry } from '../federation/federation-provider-registry.ts'
+import type { TrustAnchor } from '../federation/trust-chain.ts'
 import { DefaultProviderRegistry } from '../providers/default-provider-registry.ts'
 import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
@@ -33,21 +35,43 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
       options.logger.error({ event: 'audit.write_failed', type, reason: error instanceof Error ? error.message : String(error) }, 'audit record not written')
     }
   }
+  // Filled in below; the federation registry reads the clock through it, so that a clock
+  // replaced on the runtime (tests move it forward) applies there too.
+  const runtime = {} as SpidRuntime
   const registry =
     options.providerRegistry ??
-    new DefaultProviderRegistry({
-      providers: options.providers,
-      fetch,
-      metadataTtl: options.metadataTtl,
-      clockTolerance: options.clockTolerance,
-      onResolved: (provider, statement) =>
-        audit('trust_chain.resolved', {
-          iss: provider.config.issuer,
-          source: provider.source,
-          ...(statement ? { statement_hash: secretTag(statement) } : {}),
-        }),
-    })
-  return {
+    (options.trustAnchors.length > 0
+      ? new FederationProviderRegistry({
+          anchors: options.trustAnchors as TrustAnchor[],
+          providers: options.providers,
+          discover: options.discoverProviders,
+          fetch,
+          clockTolerance: options.clockTolerance,
+          now: () => runtime.now(),
+          logger: options.logger,
+          onResolved: (provider, chain) =>
+            audit('trust_chain.resolved', {
+              iss: provider.config.issuer,
+              source: provider.source,
+              // Rule G1: the chain used (subject configuration, subordinate statements, anchor configuration).
+              statement_hashes: chain.statements.map(secretTag),
+              trust_anchor: chain.anchor.sub,
+              exp: chain.expiresAt,
+            }),
+        })
+      : new DefaultProviderRegistry({
+          providers: options.providers,
+          fetch,
+          metadataTtl: options.metadataTtl,
+          clockTolerance: options.clockTolerance,
+          onResolved: (provider, statement) =>
+            audit('trust_chain.resolved', {
+              iss: provider.config.issuer,
+              source: provider.source,
+              ...(statement ? { statement_hash: secretTag(statement) } : {}),
+            }),
+        }))
+  return Object.assign(runtime, {
     options,
     registry,
     fetch,
@@ -62,5 +86,5 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
     now: () => Math.floor(Date.now() / 1000),
     replay: new ReplayCache(),
     audit,
-  }
+  })
 }

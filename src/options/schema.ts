@@ -1,8 +1,9 @@
 import { createPrivateKey, type JsonWebKey } from 'node:crypto'
+import type { JSONWebKeySet } from 'jose'
 import { z } from 'zod'
 import type { AuditSink } from '../audit/audit-event.ts'
 import { loadRpKey, signingAlgFor, type RpKeys } from '../keys/rp-keys.ts'
-import { type LevelMaxAge, SPID_L1, SPID_L2, SPID_L3, parseLevel, type SpidLevel, toLevel } from '../levels.ts'
+import { type LevelMaxAge, SPID_L1, SPID_L2, SPID_L3, type SpidLevel, toLevel } from '../levels.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ATTRIBUTE_PRESETS, PROFILE_FIELDS } from '../profile/attribute-table.ts'
 import type { ProfileField } from '../profile/spid-profile.ts'
@@ -71,7 +72,7 @@ const fields = {
     ),
   providers: z
     .array(z.union([entityUrl(), provider]))
-    .min(1, 'list at least one OP issuer')
+    .default([])
     .transform((list): ProviderConfig[] =>
       list.map((p) =>
         typeof p === 'string'
@@ -79,7 +80,35 @@ const fields = {
           : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile },
       ),
     )
-    .meta(doc("OP issuers, or `{ issuer, id, name, profile: 'spid' \\| 'cie' }`.", 'REQUIRED')),
+    .meta(
+      doc(
+        "OP issuers, or `{ issuer, id, name, profile: 'spid' \\| 'cie' }`. With `trustAnchors`, optional: they must resolve through an anchor too.",
+        'REQUIRED without `trustAnchors`',
+      ),
+    ),
+  trustAnchors: z
+    .array(
+      z.strictObject({
+        entityId: entityUrl(),
+        jwks: z.custom<JSONWebKeySet>(
+          (v) =>
+            Array.isArray((v as JSONWebKeySet)?.keys) &&
+            (v as JSONWebKeySet).keys.length > 0 &&
+            (v as JSONWebKeySet).keys.every((k) => typeof k?.kty === 'string' && !('d' in k)),
+          'must be a JWK set with at least one public key (no private members)',
+        ),
+      }),
+    )
+    .default([])
+    .meta(
+      doc(
+        'Trust anchors `{ entityId, jwks }` with their public keys pinned from the official publication (no trust on first use): OPs are then trusted only through a verified trust chain, with the metadata policy applied (rules F5-F7).',
+      ),
+    ),
+  discoverProviders: z
+    .boolean()
+    .default(true)
+    .meta(doc("With `trustAnchors`: offer the OPs of the anchors' `federation_list_endpoint` (call `strategy.providers.refresh()` at start-up).")),
   redirectUri: entityUrl({ allowQuery: true })
     .optional()
     .meta(doc('Redirect URI published in the entity configuration.', `\`<clientId>${CALLBACK_PATH}\``)),
@@ -95,7 +124,9 @@ const fields = {
     .default([])
     .meta(doc('Trust marks `{ id, trust_mark }` issued to this RP (rule F6).')),
   defaultLevel: z
-    .custom<1 | 2 | 3 | SpidLevel>((v) => parseLevel(v) !== undefined, 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI')
+    .union([z.literal(1), z.literal(2), z.literal(3), z.enum([SPID_L1, SPID_L2, SPID_L3])], {
+      error: 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI',
+    })
     .default(2)
     .transform((v): SpidLevel => toLevel(v))
     .meta(doc('Level asked for when a login names none: SpidL2 is what most public services need.')),
@@ -173,6 +204,12 @@ const fields = {
 /** The options object of `new SpidStrategy(options, verify?)`, checked and completed. */
 export const strategyOptionsSchema = z
   .strictObject(fields)
+  // Checked even when other options have problems, so that every problem is listed at once.
+  .refine((o) => typeof o !== 'object' || o === null || (o.providers?.length ?? 0) > 0 || (o.trustAnchors?.length ?? 0) > 0, {
+    path: ['providers'],
+    message: 'list at least one OP issuer, or configure trustAnchors to learn the OPs from',
+    when: () => true,
+  })
   .superRefine((o, ctx) => {
     const ids = o.providers.flatMap((p) => (p.id === p.issuer ? [p.issuer] : [p.issuer, p.id]))
     const dup = ids.find((id, i) => ids.indexOf(id) !== i)

@@ -24,7 +24,7 @@ export interface ResolvedProvider {
   /** The OP's core keys: they verify ID tokens and UserInfo (rule I1). */
   readonly jwks: JSONWebKeySet
   /** Where the metadata came from. */
-  readonly source: 'entity-configuration' | 'openid-configuration'
+  readonly source: 'entity-configuration' | 'openid-configuration' | 'trust-chain'
   /** Name to show on the login button. */
   readonly displayName: string
 }
@@ -43,4 +43,9 @@ export interface ProviderRegistry {
   /** The provider with this issuer or short id, or undefined. */
   get(idOrIssuer: string): ProviderConfig | undefined
   resolve(issuer: string): Promise<ResolvedProvider>
+  /**
+   * Optional: learns the OPs on offer (a federation registry asks its trust anchors). Call it at
+   * start-up, before `list`, when the registry has one.
+   */
+  refresh?(): Promise<void>
 }

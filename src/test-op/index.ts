@@ -41,6 +41,8 @@ export interface TestOpOptions {
   ttl?: { accessToken?: number; idToken?: number; refreshToken?: number }
   /** The OP core signing key (private RSA JWK). Default: generated at start. */
   signingKey?: JWK
+  /** Superiors in a federation (their entity ids), published in the entity configuration. Default none. */
+  authorityHints?: string[]
 }
 
 export interface TestOp {
@@ -49,6 +51,8 @@ export interface TestOp {
   readonly provider: Provider
   /** The OP's private signing key, so tests can forge what a misbehaving OP would send. */
   readonly signingKey: JWK
+  /** The public federation keys of its entity configuration, which a superior states for it. */
+  readonly federationJwks: { keys: JWK[] }
   close(): Promise<void>
 }
 
@@ -135,7 +139,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
           openid_provider: { ...metadata, jwks, op_name: name, logo_uri: `${issuer}/logo.svg` },
           federation_entity: { organization_name: name, logo_uri: `${issuer}/logo.svg` },
         },
-        authority_hints: [],
+        authority_hints: options.authorityHints ?? [],
       })
         .setProtectedHeader({ alg: 'RS256', kid: federationJwk.kid, typ: 'entity-statement+jwt' })
         .setIssuer(issuer)
@@ -206,6 +210,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     server,
     provider,
     signingKey,
+    federationJwks: { keys: [federationPublic as JWK] },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -1,0 +1,205 @@
+import type { JSONWebKeySet } from 'jose'
+import { FederationError } from '../errors/spid-error.ts'
+import type { Logger } from '../log/logger.ts'
+import type { OpFetch } from '../protocol/op-fetch.ts'
+import { checkMetadata, invalid } from '../providers/check-op-metadata.ts'
+import type { ProviderConfig } from '../providers/provider-config.ts'
+import type { OpMetadata, ProviderRegistry, ResolvedProvider } from '../providers/provider-registry.ts'
+import { applyMetadataPolicy } from './metadata-policy.ts'
+import { fetchEntityConfiguration, resolveTrustChain, type TrustAnchor, type TrustChain } from './trust-chain.ts'
+
+const OP = 'openid_provider'
+
+export interface FederationProviderRegistryOptions {
+  anchors: readonly TrustAnchor[]
+  /** OPs configured by hand: they must resolve through an anchor too. Discovered OPs are added to them. */
+  providers: readonly ProviderConfig[]
+  /** Ask the anchors' `federation_list_endpoint` for their OPs (rule F7). */
+  discover: boolean
+  fetch: OpFetch
+  clockTolerance: number
+  /** Epoch seconds. */
+  now(): number
+  logger: Logger
+  /** Intermediates allowed at most in a chain. */
+  maxIntermediates?: number
+  /** Chains resolved at once during discovery. */
+  concurrency?: number
+  /** Called with each freshly resolved OP and its chain (rule G1: keep the chain used). */
+  onResolved?: (provider: ResolvedProvider, chain: TrustChain) => void
+}
+
+interface Cached {
+  value: Promise<ResolvedProvider & { chain: TrustChain }>
+  /** Refreshed in the background from here on. */
+  refreshAt: number
+  /** Refused from here on (the chain's earliest exp). */
+  expiresAt: number
+  refreshing: boolean
+}
+
+/**
+ * OPs trusted through OpenID Federation (rules F5-F7): an OP's metadata is used only through a
+ * trust chain verified up to a pinned trust anchor, with the chain's metadata policy applied:
+ * endpoints, keys and algorithms all come from the policy-applied metadata. Chains are cached
+ * until their earliest `exp`, re-resolved in the background before then; a failed refresh keeps
+ * the last valid chain until it expires. A warm login makes no federation request.
+ */
+export class FederationProviderRegistry implements ProviderRegistry {
+  readonly #o: FederationProviderRegistryOptions
+  readonly #configured: readonly ProviderConfig[]
+  #discovered: ProviderConfig[] = []
+  readonly #cache = new Map<string, Cached>()
+  /** OPs of the anchors' lists whose chain failed, with why: reported, never fatal for the others. */
+  readonly refused = new Map<string, string>()
+
+  constructor(options: FederationProviderRegistryOptions) {
+    this.#o = options
+    this.#configured = options.providers
+  }
+
+  list(): readonly ProviderConfig[] {
+    return [...this.#configured, ...this.#discovered]
+  }
+
+  get(idOrIssuer: string): ProviderConfig | undefined {
+    const all = this.list()
+    return all.find((p) => p.issuer === idOrIssuer) ?? all.find((p) => p.id === idOrIssuer)
+  }
+
+  /** Asks each anchor for its OPs and resolves their chains, a few at a time; an OP that fails is left out and reported. */
+  async refresh(): Promise<void> {
+    if (!this.#o.discover) return
+    const found: string[] = []
+    for (const anchor of this.#o.anchors) found.push(...(await this.#listOps(anchor)))
+    const known = new Set(this.#configured.map((p) => p.issuer))
+    const candidates = [...new Set(found)].filter((issuer) => !known.has(issuer))
+    const accepted: ProviderConfig[] = []
+    const queue = [...candidates]
+    const worker = async () => {
+      for (let issuer = queue.shift(); issuer !== undefined; issuer = queue.shift()) {
+        try {
+          await this.#resolveChain({ issuer, id: issuer, name: undefined, profile: 'spid' })
+          accepted.push({ issuer, id: issuer, name: undefined, profile: 'spid' })
+          this.refused.delete(issuer)
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error)
+          this.refused.set(issuer, reason)
+          this.#o.logger.warn({ event: 'federation.op_refused', issuer, reason }, 'an OP of the trust anchor list has no valid trust chain; it is not offered')
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#o.concurrency ?? 4, candidates.length) }, worker))
+    // Keep the anchors' order, whatever order the chains resolved in.
+    this.#discovered = candidates
+      .filter((issuer) => accepted.some((p) => p.issuer === issuer))
+      .map((issuer) => accepted.find((p) => p.issuer === issuer) as ProviderConfig)
+  }
+
+  resolve(issuer: string): Promise<ResolvedProvider> {
+    const config = this.get(issuer)
+    if (!config || config.issuer !== issuer) {
+      return Promise.reject(
+        new FederationError('ERR_SPID_UNKNOWN_PROVIDER', `no OP known with issuer ${issuer}`, { status: 400, oauthError: 'invalid_request' }),
+      )
+    }
+    return this.#resolveChain(config)
+  }
+
+  /** The cached resolution while it is valid (refreshed in the background past its refresh time), else a new one. */
+  #resolveChain(config: ProviderConfig): Promise<ResolvedProvider & { chain: TrustChain }> {
+    const now = this.#o.now()
+    const cached = this.#cache.get(config.issuer)
+    if (cached && now < cached.expiresAt) {
+      if (now >= cached.refreshAt && !cached.refreshing) this.#refreshInBackground(config, cached)
+      return cached.value
+    }
+    const value = this.#load(config)
+    this.#remember(config.issuer, value)
+    return value
+  }
+
+  #remember(issuer: string, value: Promise<ResolvedProvider & { chain: TrustChain }>): void {
+    // Until it settles, concurrent logins share this resolution.
+    const entry: Cached = { value, refreshAt: Number.POSITIVE_INFINITY, expiresAt: Number.POSITIVE_INFINITY, refreshing: false }
+    this.#cache.set(issuer, entry)
+    value.then(
+      (resolved) => {
+        const lifetime = resolved.chain.expiresAt - this.#o.now()
+        entry.expiresAt = resolved.chain.expiresAt
+        entry.refreshAt = resolved.chain.expiresAt - Math.max(Math.floor(lifetime / 10), 1)
+      },
+      () => {
+        if (this.#cache.get(issuer) === entry) this.#cache.delete(issuer)
+      },
+    )
+  }
+
+  #refreshInBackground(config: ProviderConfig, cached: Cached): void {
+    cached.refreshing = true
+    this.#load(config).then(
+      (fresh) => this.#remember(config.issuer, Promise.resolve(fresh)),
+      (error: unknown) => {
+        cached.refreshing = false
+        // The last valid chain stays in use until it expires; then the OP is refused.
+        cached.refreshAt = this.#o.now() + 30
+        this.#o.logger.warn(
+          { event: 'federation.refresh_failed', issuer: config.issuer, reason: error instanceof Error ? error.message : String(error) },
+          'trust chain refresh failed; the cached chain is used until it expires',
+        )
+      },
+    )
+  }
+
+  async #load(config: ProviderConfig): Promise<ResolvedProvider & { chain: TrustChain }> {
+    const chain = await resolveTrustChain(config.issuer, {
+      anchors: this.#o.anchors,
+      fetch: this.#o.fetch,
+      now: this.#o.now(),
+      clockTolerance: this.#o.clockTolerance,
+      ...(this.#o.maxIntermediates !== undefined ? { maxIntermediates: this.#o.maxIntermediates } : {}),
+    })
+    const own = chain.subject.metadata?.[OP]
+    if (!own) throw invalid(config, 'entity configuration has no metadata.openid_provider')
+    const superiorValues = chain.subordinateStatements[0]?.metadata?.[OP]
+    const metadata = applyMetadataPolicy(OP, own, chain.policy[OP], superiorValues) as OpMetadata
+    checkMetadata(config, metadata)
+    const jwks = metadata.jwks as JSONWebKeySet | undefined
+    if (!jwks || !Array.isArray(jwks.keys)) throw invalid(config, 'policy-applied metadata has no jwks (SPID and CIE OPs publish their keys inline)')
+    const organization = (chain.subject.metadata?.federation_entity as { organization_name?: string } | undefined)?.organization_name
+    const resolved = {
+      config,
+      metadata: { ...(organization ? { organization_name: organization } : {}), ...metadata },
+      jwks,
+      source: 'trust-chain' as const,
+      displayName: config.name ?? organization ?? (metadata.op_name as string | undefined) ?? new URL(config.issuer).host,
+      chain,
+    }
+    this.#o.onResolved?.(resolved, chain)
+    return resolved
+  }
+
+  /** Rule F7: `GET <federation_list_endpoint>?entity_type=openid_provider`, a JSON array of entity ids. */
+  async #listOps(anchor: TrustAnchor): Promise<string[]> {
+    const options = { anchors: this.#o.anchors, fetch: this.#o.fetch, now: this.#o.now(), clockTolerance: this.#o.clockTolerance }
+    const configuration = await fetchEntityConfiguration(anchor.entityId, anchor.jwks, options)
+    const endpoint = (configuration.claims.metadata?.federation_entity as { federation_list_endpoint?: unknown } | undefined)?.federation_list_endpoint
+    if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) {
+      throw new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${anchor.entityId}: entity configuration has no federation_list_endpoint`)
+    }
+    const url = new URL(endpoint)
+    url.searchParams.set('entity_type', OP)
+    const response = await this.#o.fetch(url.href, { headers: { accept: 'application/json' } })
+    if (!response.ok) throw new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${anchor.entityId}: ${url.href} answered ${response.status}`)
+    let list: unknown
+    try {
+      list = JSON.parse(response.body.toString('utf8'))
+    } catch (cause) {
+      throw new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${anchor.entityId}: the list endpoint did not answer JSON`, { cause })
+    }
+    if (!Array.isArray(list) || !list.every((e) => typeof e === 'string' && URL.canParse(e))) {
+      throw new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${anchor.entityId}: the list endpoint did not answer an array of entity ids`)
+    }
+    return list as string[]
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Federation mode end to end over real HTTP: a test trust anchor lists two real test OPs; the RP,
+ * trusting only the anchor's pinned keys, discovers them, resolves their chains, applies the
+ * anchor's policy, and logs in through each. Then what a cache must do: no federation request on
+ * a warm login, re-resolution before expiry, the last chain kept while the anchor is down, and
+ * no login once it has expired.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { FederationProviderRegistry } from '../../src/federation/federation-provider-registry.ts'
+import { startTestOp, type TestOp } from '../../src/test-op/index.ts'
+import { login } from '../fixtures/login.ts'
+import { type Stack, startStack } from '../fixtures/stack.ts'
+import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
+import { startTestFederation, type TestFederation } from '../fixtures/test-federation.ts'
+import { UserAgent } from '../fixtures/user-agent.ts'
+
+const OP = 'openid_provider'
+
+describe('federation mode: OPs trusted through a pinned trust anchor', () => {
+  let fed: TestFederation
+  let second: TestOp
+  let stack: Stack
+  let proxy: Awaited<ReturnType<typeof startTamperingProxy>>
+  const realNow = () => Math.floor(Date.now() / 1000)
+  let shift = 0
+
+  before(async () => {
+    fed = await startTestFederation()
+    await fed.entity('ta')
+    proxy = await startTamperingProxy()
+    // The first OP is the stack's; the second runs beside it. Both name the anchor as superior.
+    stack = await startStack({
+      op: { authorityHints: [fed.id('ta')] },
+      providers: () => [],
+      app: { strategy: { trustAnchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }] } },
+    })
+    second = await startTestOp({ authorityHints: [fed.id('ta')], name: 'Second test OP' })
+    proxy.forwardTo(second.server)
+    fed.external('op1', stack.op.issuer, stack.op.federationJwks)
+    fed.external('op2', second.issuer, second.federationJwks)
+    // The anchor's policy for OPs; for the second, its statement also sets the UserInfo endpoint
+    // (to a proxy in front of that OP), which the RP must then call.
+    const policy = { [OP]: { token_endpoint_auth_methods_supported: { superset_of: ['private_key_jwt'] } } }
+    fed.statement('ta', 'op1', { metadata_policy: policy, lifetime: 120 })
+    fed.statement('ta', 'op2', { metadata_policy: policy, metadata: { [OP]: { userinfo_endpoint: `${proxy.url}/me` } } })
+    fed.listUnknown('https://unvouched-op.example.it')
+    stack.app.strategy.runtime.now = () => realNow() + shift
+    await stack.app.strategy.providers.refresh?.()
+  })
+  after(async () => {
+    await stack.close()
+    await second.close()
+    await proxy.close()
+    await fed.close()
+  })
+  const registry = () => stack.app.strategy.providers as FederationProviderRegistry
+
+  it('offers the OPs of the anchor’s list whose chain verifies, and reports the one that does not', () => {
+    assert.deepEqual(
+      stack.app.strategy.providers.list().map((p) => p.issuer),
+      [stack.op.issuer, second.issuer],
+    )
+    assert.match(registry().refused.get('https://unvouched-op.example.it') ?? '', /unvouched-op\.example\.it/)
+  })
+
+  it('logs in through each OP, calling the endpoints of the policy-applied metadata', async () => {
+    for (const op of [stack.op.issuer, second.issuer]) {
+      const done = await login(new UserAgent(), stack.appUrl, `level=2&idp=${encodeURIComponent(op)}`)
+      assert.equal(done.status, 302, `${op}: ${done.body.slice(0, 300)}`)
+    }
+    assert.equal(proxy.seen.filter((r) => r.path === '/me').length, 1, 'UserInfo of the second OP went through the endpoint its superior stated')
+  })
+
+  it('makes no federation request on a warm login', async () => {
+    const before = fed.requests.length
+    assert.equal((await login(new UserAgent(), stack.appUrl, `level=2&idp=${encodeURIComponent(stack.op.issuer)}`)).status, 302)
+    assert.deepEqual(fed.requests.slice(before), [])
+  })
+
+  it('resolves a chain again before it expires', async () => {
+    const before = fed.requests.length
+    // Past the refresh time of the first OP's 120-second chain, before its exp. (The RP's clock is
+    // moved, not the OP's, so this asks the registry directly rather than logging in.)
+    shift = 110
+    assert.equal((await registry().resolve(stack.op.issuer)).config.issuer, stack.op.issuer, 'the cached chain answers at once')
+    for (let i = 0; i < 50 && fed.requests.length === before; i++) await new Promise((r) => setTimeout(r, 20))
+    assert.ok(
+      fed.requests.slice(before).some((r) => r.includes('/fetch?sub=')),
+      `the chain was fetched again: ${fed.requests.slice(before)}`,
+    )
+  })
+
+  it('keeps the last valid chain while the anchor is down, and refuses the OP once it has expired', async () => {
+    shift = 0
+    await new Promise((r) => setTimeout(r, 100))
+    fed.down()
+    assert.equal((await login(new UserAgent(), stack.appUrl, `level=2&idp=${encodeURIComponent(stack.op.issuer)}`)).status, 302, 'cached chain in use')
+    shift = 400 // past every exp of the first OP's chain
+    const ua = new UserAgent()
+    const refused = await ua.request(`${stack.appUrl}/auth/spid?level=2&idp=${encodeURIComponent(stack.op.issuer)}`, {
+      headers: { accept: 'application/json' },
+    })
+    assert.ok(refused.status >= 500, `no login once the chain expired: ${refused.status} ${refused.body.slice(0, 200)}`)
+    assert.match(JSON.parse(refused.body).code, /^ERR_SPID_(OP_UNAVAILABLE|TRUST_CHAIN_INVALID)$/)
+  })
+})
