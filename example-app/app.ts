@@ -56,7 +56,8 @@ export function createExampleApp(config: ExampleAppConfig) {
   auth.use(strategy)
   auth.serializeUser(serializeSpidUser)
   auth.deserializeUser(deserializeSpidUser)
-  const opOrigins = strategy.providers.list().map((p) => new URL(p.issuer).origin)
+  // Read per response: in federation mode the OPs are learnt from the trust anchor after start-up.
+  const opOrigins = () => [...new Set(strategy.providers.list().map((p) => new URL(p.issuer).origin))].join(' ') || "'none'"
 
   const app = express()
   app.disable('x-powered-by')
@@ -68,9 +69,9 @@ export function createExampleApp(config: ExampleAppConfig) {
           defaultSrc: ["'self'"],
           scriptSrc: ["'none'"],
           styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', ...opOrigins],
+          imgSrc: ["'self'", 'data:', opOrigins],
           // Chromium applies form-action to the redirect that follows a form: the login form ends at the OP.
-          formAction: ["'self'", ...opOrigins],
+          formAction: ["'self'", opOrigins],
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
           objectSrc: ["'none'"],

@@ -3,26 +3,63 @@
  * bundled test OP too, so a login works with no external identity provider.
  *
  * Environment: PORT (3000), BASE_URL (http://localhost:$PORT), SPID_PROVIDERS (comma-separated
- * issuers), REDIS_URL (sessions in Redis), SESSION_SECRET.
+ * issuers), REDIS_URL (sessions in Redis), SESSION_SECRET, SPID_AUTHORITY_HINTS (comma-separated;
+ * default https://registry.spid.gov.it, or the trust anchor in federation mode).
+ *
+ * Federation mode: SPID_TRUST_ANCHOR (the anchor's entity id) and SPID_TRUST_ANCHOR_JWKS (its
+ * pinned public JWK set, as JSON text or a file path): the OPs offered are the anchor's, each
+ * trusted through its trust chain; SPID_PROVIDERS is not needed and no test OP is started.
+ * SPID_TEST_FEDERATION=1 starts a local test trust anchor with two test OPs under it instead.
  */
 import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadOrCreateDevKeys } from '../src/index.ts'
-import { startTestOp } from '../src/test-op/index.ts'
+import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
 
 const port = Number(process.env.PORT ?? 3000)
 const baseUrl = (process.env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')
-const configured = (process.env.SPID_PROVIDERS ?? '')
-  .split(',')
-  .map((s) => s.trim())
-  .filter(Boolean)
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 
-let providers = configured
-let testOp: Awaited<ReturnType<typeof startTestOp>> | undefined
-if (providers.length === 0) {
-  testOp = await startTestOp({ port: Number(process.env.TEST_OP_PORT ?? 0) })
-  providers = [testOp.issuer]
+let providers = list(process.env.SPID_PROVIDERS)
+const testOps: TestOp[] = []
+let testAnchor: TestTrustAnchor | undefined
+let trustAnchor: { entityId: string; jwks: { keys: object[] } } | undefined
+
+if (process.env.SPID_TEST_FEDERATION === '1') {
+  testAnchor = await startTestTrustAnchor()
+  for (const name of ['SPID Test OP', 'Secondo OP di prova']) {
+    const op = await startTestOp({ name, authorityHints: [testAnchor.entityId] })
+    testAnchor.subordinate({ entityId: op.issuer, jwks: op.federationJwks })
+    testOps.push(op)
+  }
+  trustAnchor = { entityId: testAnchor.entityId, jwks: testAnchor.jwks }
+} else if (process.env.SPID_TRUST_ANCHOR) {
+  const jwksText = process.env.SPID_TRUST_ANCHOR_JWKS ?? ''
+  if (!jwksText) exit("SPID_TRUST_ANCHOR needs SPID_TRUST_ANCHOR_JWKS: the anchor's public JWK set, as JSON text or a file path, from its official publication")
+  try {
+    const jwks = JSON.parse(jwksText.trim().startsWith('{') ? jwksText : readFileSync(jwksText, 'utf8'))
+    trustAnchor = { entityId: process.env.SPID_TRUST_ANCHOR, jwks }
+  } catch (error) {
+    exit(`SPID_TRUST_ANCHOR_JWKS is neither JSON nor a readable JSON file${existsSync(jwksText) ? '' : ' (no such file)'}: ${(error as Error).message}`)
+  }
+} else if (providers.length === 0) {
+  const op = await startTestOp({ port: Number(process.env.TEST_OP_PORT ?? 0) })
+  testOps.push(op)
+  providers = [op.issuer]
+}
+if (trustAnchor) providers = []
+const authorityHints = list(process.env.SPID_AUTHORITY_HINTS)
+if (authorityHints.length === 0) authorityHints.push(trustAnchor?.entityId ?? 'https://registry.spid.gov.it')
+
+function exit(message: string): never {
+  console.error(message)
+  process.exit(1)
 }
 
 let sessionSecret = process.env.SESSION_SECRET
@@ -33,11 +70,36 @@ if (!sessionSecret) {
 
 const keys = loadOrCreateDevKeys(fileURLToPath(new URL('../.dev-keys/', import.meta.url)))
 const redisUrl = process.env.REDIS_URL
-const { app, sessions } = createExampleApp({ baseUrl, providers, keys, sessionSecret, ...(redisUrl ? { redisUrl } : {}) })
+const { app, sessions, strategy } = createExampleApp({
+  baseUrl,
+  providers,
+  keys,
+  sessionSecret,
+  ...(redisUrl ? { redisUrl } : {}),
+  strategy: { authorityHints, ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}) },
+})
+if (trustAnchor) {
+  // The anchor must verify with the pinned keys before anything is offered: no login otherwise.
+  try {
+    await strategy.providers.refresh?.()
+  } catch (error) {
+    exit(`Trust anchor ${trustAnchor.entityId} refused: ${(error as Error).message}`)
+  }
+  if (strategy.providers.list().length === 0) console.warn(`The trust anchor ${trustAnchor.entityId} lists no OP with a valid trust chain.`)
+}
 const server = app.listen(port, () => {
   console.log(`Example app:  ${baseUrl}  (listening on port ${port})`)
   console.log(`Sessions:     ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory (set REDIS_URL for Redis)'}`)
-  if (testOp) console.log(`Test SPID OP: ${testOp.issuer}  (users: Ada Lovelace, Lucrezia Borgia, SpidValidator AgID)`)
+  if (trustAnchor)
+    console.log(
+      `Federation:   trust anchor ${trustAnchor.entityId}; OPs ${
+        strategy.providers
+          .list()
+          .map((p) => p.issuer)
+          .join(', ') || '(none)'
+      }`,
+    )
+  else if (testOps.length) console.log(`Test SPID OP: ${testOps[0]?.issuer}  (users: Ada Lovelace, Lucrezia Borgia, SpidValidator AgID)`)
   else console.log(`OPs:          ${providers.join(', ')}`)
 })
 
@@ -45,7 +107,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     server.close()
     void sessions.close()
-    void testOp?.close()
+    for (const op of testOps) void op.close()
+    void testAnchor?.close()
     process.exit(0)
   })
 }

@@ -24,6 +24,7 @@ import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
 import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
 
 export { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
+export { startTestTrustAnchor, type TestTrustAnchor, type TestTrustAnchorOptions, type TestSubordinate } from './trust-anchor.ts'
 
 export interface TestOpOptions {
   /** Port to listen on; 0 picks a free one. Default 0. */
