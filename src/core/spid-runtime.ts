@@ -45,6 +45,7 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
           anchors: options.trustAnchors as TrustAnchor[],
           providers: options.providers,
           discover: options.discoverProviders,
+          requiredTrustMarks: options.requiredTrustMarks,
           fetch,
           clockTolerance: options.clockTolerance,
           now: () => runtime.now(),

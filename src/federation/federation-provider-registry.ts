@@ -7,6 +7,7 @@ import type { ProviderConfig } from '../providers/provider-config.ts'
 import type { OpMetadata, ProviderRegistry, ResolvedProvider } from '../providers/provider-registry.ts'
 import { applyMetadataPolicy } from './metadata-policy.ts'
 import { fetchEntityConfiguration, resolveTrustChain, type TrustAnchor, type TrustChain } from './trust-chain.ts'
+import { checkRequiredTrustMarks, verifyTrustMarks } from './trust-marks.ts'
 
 const OP = 'openid_provider'
 
@@ -25,6 +26,8 @@ export interface FederationProviderRegistryOptions {
   maxIntermediates?: number
   /** Chains resolved at once during discovery. */
   concurrency?: number
+  /** Trust mark types every OP must carry, verified (rule F6). Default none. */
+  requiredTrustMarks?: readonly string[]
   /** Called with each freshly resolved OP and its chain (rule G1: keep the chain used). */
   onResolved?: (provider: ResolvedProvider, chain: TrustChain) => void
 }
@@ -159,6 +162,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
       clockTolerance: this.#o.clockTolerance,
       ...(this.#o.maxIntermediates !== undefined ? { maxIntermediates: this.#o.maxIntermediates } : {}),
     })
+    await this.#checkTrustMarks(chain)
     const own = chain.subject.metadata?.[OP]
     if (!own) throw invalid(config, 'entity configuration has no metadata.openid_provider')
     const superiorValues = chain.subordinateStatements[0]?.metadata?.[OP]
@@ -177,6 +181,22 @@ export class FederationProviderRegistry implements ProviderRegistry {
     }
     this.#o.onResolved?.(resolved, chain)
     return resolved
+  }
+
+  /** Rule F6: the required trust marks, issued by issuers the anchor lists, each issuer's keys from its own chain. */
+  async #checkTrustMarks(chain: TrustChain): Promise<void> {
+    const required = this.#o.requiredTrustMarks ?? []
+    if (required.length === 0) return
+    const chainOptions = { anchors: this.#o.anchors, fetch: this.#o.fetch, now: this.#o.now(), clockTolerance: this.#o.clockTolerance }
+    const result = await verifyTrustMarks({
+      subject: chain.subject,
+      anchor: chain.anchor,
+      issuerKeys: async (issuer) =>
+        issuer === chain.anchor.sub ? chain.anchor.jwks : (await resolveTrustChain(issuer, chainOptions).catch(() => undefined))?.subject.jwks,
+      now: this.#o.now(),
+      clockTolerance: this.#o.clockTolerance,
+    })
+    checkRequiredTrustMarks(chain.subject.sub, required, result)
   }
 
   /** Rule F7: `GET <federation_list_endpoint>?entity_type=openid_provider`, a JSON array of entity ids. */

@@ -109,6 +109,14 @@ const fields = {
     .boolean()
     .default(true)
     .meta(doc("With `trustAnchors`: offer the OPs of the anchors' `federation_list_endpoint` (call `strategy.providers.refresh()` at start-up).")),
+  requiredTrustMarks: z
+    .array(z.string().min(1))
+    .default([])
+    .meta(
+      doc(
+        "With `trustAnchors`: trust mark types (`trust_mark_type`, or the registries' older `id`) every OP must carry, issued by an issuer the anchor lists (rule F6). The ids are configuration: they differ between the SPID and CIE registries and their environments.",
+      ),
+    ),
   redirectUri: entityUrl({ allowQuery: true })
     .optional()
     .meta(doc('Redirect URI published in the entity configuration.', `\`<clientId>${CALLBACK_PATH}\``)),

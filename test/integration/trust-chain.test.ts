@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { after, beforeEach, describe, it } from 'node:test'
+import { FederationProviderRegistry } from '../../src/federation/federation-provider-registry.ts'
 import { resolveTrustChain, type TrustChainOptions } from '../../src/federation/trust-chain.ts'
+import { verifyTrustMarks } from '../../src/federation/trust-marks.ts'
+import { silentLogger } from '../../src/log/logger.ts'
 import { createOpFetch } from '../../src/protocol/op-fetch.ts'
 import { startTestFederation, type TestFederation } from '../fixtures/test-federation.ts'
 
@@ -130,6 +133,99 @@ describe('trust chains', () => {
     assert.match(message, /no trust chain through any of its 2 authority_hints/)
     assert.match(message, /broken: entity configuration has no federation_fetch_endpoint/)
     assert.match(message, /nowhere: entity configuration: .* answered 404/)
+    await fed.close()
+  })
+})
+
+describe('trust marks (rule F6)', () => {
+  const TYPE = 'https://registry.example.it/openid_provider/public/'
+  let fed: TestFederation
+  let registryFor: (required: string[]) => FederationProviderRegistry
+  beforeEach(async () => {
+    fed = await startTestFederation()
+    await fed.entity('ta', { trustMarkIssuers: { [TYPE]: ['ta', 'tmi'] } })
+    await fed.entity('tmi', { hints: ['ta'] })
+    await fed.entity('rogue', {})
+    fed.statement('ta', 'tmi')
+    await fed.entity('op')
+    await fed.entity('op', { hints: ['ta'], metadata: opMetadata(), trustMarks: [{ type: TYPE, issuer: 'ta' }] })
+    fed.statement('ta', 'op')
+    registryFor = (required) =>
+      new FederationProviderRegistry({
+        anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+        providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' }],
+        discover: false,
+        fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
+        clockTolerance: 60,
+        now: () => Math.floor(Date.now() / 1000),
+        logger: silentLogger,
+        requiredTrustMarks: required,
+      })
+  })
+  after(async () => fed?.close())
+
+  const opMetadata = () => {
+    const op = fed.id('op')
+    return { [OP]: { issuer: op, authorization_endpoint: `${op}/auth`, token_endpoint: `${op}/token`, userinfo_endpoint: `${op}/me`, jwks: fed.jwksOf('op') } }
+  }
+  const chainOf = async () =>
+    resolveTrustChain(fed.id('op'), {
+      anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+      fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
+      now: Math.floor(Date.now() / 1000),
+      clockTolerance: 60,
+    })
+  const verify = async () => {
+    const chain = await chainOf()
+    return verifyTrustMarks({
+      subject: chain.subject,
+      anchor: chain.anchor,
+      issuerKeys: async (iss) => (iss === chain.anchor.sub ? chain.anchor.jwks : iss === fed.id('tmi') ? fed.jwksOf('tmi') : fed.jwksOf('rogue')),
+      now: Math.floor(Date.now() / 1000),
+      clockTolerance: 60,
+    })
+  }
+
+  it('accepts a mark issued by a listed issuer, under trust_mark_type or the registries’ older id', async () => {
+    assert.deepEqual(
+      (await verify()).valid.map((m) => m.type),
+      [TYPE],
+    )
+    await fed.entity('op', { hints: ['ta'], metadata: opMetadata(), trustMarks: [{ type: TYPE, issuer: 'tmi', claim: 'id' }] })
+    const result = await verify()
+    assert.deepEqual(
+      result.valid.map((m) => [m.type, m.issuer]),
+      [[TYPE, fed.id('tmi')]],
+    )
+    await fed.close()
+  })
+
+  it('refuses a mark from an issuer the anchor does not list, an expired one, and one of the wrong typ', async () => {
+    await fed.entity('op', {
+      hints: ['ta'],
+      trustMarks: [
+        { type: TYPE, issuer: 'rogue' },
+        { type: TYPE, issuer: 'ta', lifetime: -3600 },
+        { type: TYPE, issuer: 'ta', typ: 'JWT' },
+      ],
+    })
+    const { valid, refused } = await verify()
+    assert.deepEqual(valid, [])
+    assert.match(refused[0] as string, /\/rogue is not among the anchor's trust_mark_issuers/)
+    assert.match(refused[1] as string, /it has expired/)
+    assert.match(refused[2] as string, /typ/)
+    await fed.close()
+  })
+
+  it('refuses an OP without a required valid trust mark, and says why', async () => {
+    const resolved = await registryFor([TYPE]).resolve(fed.id('op'))
+    assert.equal(resolved.source, 'trust-chain', 'a valid mark from the anchor')
+    await fed.entity('op', { hints: ['ta'], metadata: opMetadata(), trustMarks: [{ type: TYPE, issuer: 'ta', lifetime: -3600 }] })
+    await assert.rejects(
+      registryFor([TYPE]).resolve(fed.id('op')),
+      /no valid trust mark of type https:\/\/registry\.example\.it\/openid_provider\/public\/ \(trust mark .* it has expired\)/,
+    )
+    assert.equal((await registryFor([]).resolve(fed.id('op'))).config.issuer, fed.id('op'), 'not required: the OP is accepted')
     await fed.close()
   })
 })
