@@ -229,3 +229,89 @@ describe('trust marks (rule F6)', () => {
     await fed.close()
   })
 })
+
+describe('metadata policy over a real chain', () => {
+  let fed: TestFederation
+  const registry = () =>
+    new FederationProviderRegistry({
+      anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+      providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' }],
+      discover: false,
+      fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
+      clockTolerance: 60,
+      now: () => Math.floor(Date.now() / 1000),
+      logger: silentLogger,
+    })
+  beforeEach(async () => {
+    fed = await startTestFederation()
+    await fed.entity('ta')
+    await fed.entity('int', { hints: ['ta'] })
+    await fed.entity('op')
+    const op = fed.id('op')
+    await fed.entity('op', {
+      hints: ['int'],
+      metadata: {
+        [OP]: {
+          issuer: op,
+          authorization_endpoint: `${op}/auth`,
+          token_endpoint: `${op}/token`,
+          userinfo_endpoint: `${op}/me`,
+          jwks: fed.jwksOf('op'),
+          id_token_signing_alg_values_supported: ['RS256', 'HS256'],
+          token_endpoint_auth_methods_supported: ['private_key_jwt'],
+        },
+      },
+    })
+    fed.statement('int', 'op')
+  })
+  after(async () => fed?.close())
+
+  const refusal = async (taPolicy: Record<string, unknown>, intPolicy?: Record<string, unknown>) => {
+    fed.statement('ta', 'int', { metadata_policy: { [OP]: taPolicy as never } })
+    if (intPolicy) fed.statement('int', 'op', { metadata_policy: { [OP]: intPolicy as never } })
+    try {
+      await registry().resolve(fed.id('op'))
+    } catch (error) {
+      return `${(error as { code?: string }).code}: ${(error as Error).message}`
+    } finally {
+      await fed.close()
+    }
+    return 'resolved'
+  }
+
+  it('applies the merged policy: subset_of narrows what the OP may use', async () => {
+    fed.statement('ta', 'int', { metadata_policy: { [OP]: { id_token_signing_alg_values_supported: { subset_of: ['RS256', 'RS512'] } } } })
+    const resolved = await registry().resolve(fed.id('op'))
+    assert.deepEqual(resolved.metadata.id_token_signing_alg_values_supported, ['RS256'])
+    await fed.close()
+  })
+
+  it('refuses a value outside one_of', async () => {
+    fed.statement('int', 'op', { metadata: { [OP]: { token_endpoint_auth_method: 'client_secret_basic' } } })
+    assert.match(
+      await refusal({ token_endpoint_auth_method: { one_of: ['private_key_jwt'] } }),
+      /^ERR_SPID_METADATA_POLICY: .*token_endpoint_auth_method: "client_secret_basic" is not one of \["private_key_jwt"\]/,
+    )
+  })
+
+  it('refuses a missing essential parameter', async () => {
+    assert.match(await refusal({ op_policy_uri: { essential: true } }), /^ERR_SPID_METADATA_POLICY: .*op_policy_uri: is essential and missing/)
+  })
+
+  it('refuses policies of the anchor and the intermediate that conflict', async () => {
+    assert.match(
+      await refusal(
+        { token_endpoint_auth_methods_supported: { subset_of: ['private_key_jwt'] } },
+        { token_endpoint_auth_methods_supported: { superset_of: ['tls_client_auth'] } },
+      ),
+      /^ERR_SPID_METADATA_POLICY: .*"subset_of" must be a superset of "superset_of"/,
+    )
+  })
+
+  it('refuses an OP whose metadata breaks superset_of', async () => {
+    assert.match(
+      await refusal({ id_token_signing_alg_values_supported: { superset_of: ['ES256'] } }),
+      /^ERR_SPID_METADATA_POLICY: .*id_token_signing_alg_values_supported: .* must contain every value of \["ES256"\]/,
+    )
+  })
+})
