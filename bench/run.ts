@@ -15,6 +15,7 @@ import { startTestOp } from '../src/test-op/index.ts'
 import { login } from '../test/fixtures/login.ts'
 import { UserAgent } from '../test/fixtures/user-agent.ts'
 import { createBenchApp } from './lib/bench-app.ts'
+import { measureFederation } from './lib/federation.ts'
 import { measureGuardCpu } from './lib/guard-cpu.ts'
 import { requestsPerSecond } from './lib/http-load.ts'
 import { startOwnRedis, total } from './lib/redis-server.ts'
@@ -117,6 +118,9 @@ try {
   const loadMemory = await throughput(rpMemory, memoryCookie)
   const loadRedis = await throughput(rpRedis, redisCookie)
 
+  say('federation: requests and resolution time')
+  const federation = await measureFederation({ rounds: quick ? 2 : 8 })
+
   let growth: { ratio: number; few: number; many: number } | undefined
   if (args.has('--growth')) {
     say('guarded requests with 10^6 other sessions vs 10^3')
@@ -158,6 +162,10 @@ try {
     loginCpuVsCryptoAndHttpFloor: round(median(logins.subject.map((cpu, i) => cpu / ((logins.baseline[i] as number) + (httpFloors[i] as number)))), 2),
     loginsPerSecond: round(1000 / median(loginWall), 1),
     opRequestsPerWarmLogin: round(opRequestsPerWarmLogin, 2),
+    federationRequestsCold: federation.requestsCold,
+    federationRequestsWarm: federation.requestsWarm,
+    federationResolveMillis1: round(federation.resolveMillis1, 1),
+    federationResolveMillis15: round(federation.resolveMillis15, 1),
     ...(growth ? { guardRatioGrowth: round(growth.ratio, 3) } : {}),
     info: {
       quick,
@@ -197,6 +205,10 @@ function printTable(r: Record<string, unknown> & { info: Record<string, unknown>
     ['loginCpuVsCryptoAndHttpFloor', 'login CPU ÷ (crypto floor + HTTP floor)', ''],
     ['loginsPerSecond', 'sequential logins per second (driver, OP and RP on 2 cores)', ''],
     ['opRequestsPerWarmLogin', 'back-channel requests at the OP per warm login', '= 2'],
+    ['federationRequestsCold', 'federation requests to trust one OP, cold (its configuration, the anchor’s, the statement)', ''],
+    ['federationRequestsWarm', 'the same, with the chain cached (every warm login)', '= 0'],
+    ['federationResolveMillis1', 'ms to resolve 1 OP’s chain, cold (test federation over loopback HTTP)', ''],
+    ['federationResolveMillis15', 'ms to resolve 15 OPs’ chains, cold, in parallel', ''],
     ['guardRatioGrowth', 'guarded req/s with 10⁶ other sessions ÷ with 10³', '≥ 0.97'],
   ]
   const shown = rows.filter(([key]) => key in r)

@@ -105,6 +105,8 @@ describe('counted costs', () => {
     assert.ok((result.redisCommandsPerLogin as number) <= 4)
     assert.equal(result.repeatedSessionValues, 0)
     assert.equal(result.opRequestsPerWarmLogin, 2)
+    assert.equal(result.federationRequestsCold, 3, 'OP configuration, anchor configuration, anchor statement about the OP')
+    assert.equal(result.federationRequestsWarm, 0)
     assert.ok((result.sessionBytes as number) <= 1100)
   })
 })
