@@ -40,6 +40,12 @@ export interface ExampleAppConfig {
 
 /** The example relying party: what an app using passport-spid-oidc looks like. */
 export function createExampleApp(config: ExampleAppConfig) {
+  const sessions = createSpidSession({
+    secret: config.sessionSecret,
+    ...(config.redisUrl ? { redis: config.redisUrl, encryptionKey: sessionKeyFrom(config.sessionSecret) } : {}),
+    secureCookie: config.baseUrl.startsWith('https:'),
+    ...(config.logger ? { logger: config.logger } : {}),
+  })
   const strategy = new SpidStrategy({
     clientId: config.baseUrl,
     keys: config.keys,
@@ -50,6 +56,8 @@ export function createExampleApp(config: ExampleAppConfig) {
     // A showcase: ask for everything, so the profile page shows every mapped attribute.
     attributes: 'full',
     ...(config.logger ? { logger: config.logger } : {}),
+    // In federation mode with Redis, instances share the trust chains they resolve.
+    ...(sessions.federationCache ? { federationCache: sessions.federationCache } : {}),
     ...config.strategy,
   })
   const auth = new passport.Passport()
@@ -83,12 +91,6 @@ export function createExampleApp(config: ExampleAppConfig) {
   )
   app.use('/static', express.static(new URL('./static/', import.meta.url).pathname, { maxAge: '1h' }))
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
-  const sessions = createSpidSession({
-    secret: config.sessionSecret,
-    ...(config.redisUrl ? { redis: config.redisUrl, encryptionKey: sessionKeyFrom(config.sessionSecret) } : {}),
-    secureCookie: config.baseUrl.startsWith('https:'),
-    ...(config.logger ? { logger: config.logger } : {}),
-  })
   app.use(sessions.handler)
   app.use(express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(auth.session())

@@ -32,9 +32,17 @@ export { toProfile } from './profile/to-profile.ts'
 export type { ProviderRegistry, ResolvedProvider, OpMetadata } from './providers/provider-registry.ts'
 export { SPID_TRUST_ANCHOR, CIE_TRUST_ANCHOR } from './federation/anchors.ts'
 export { FederationProviderRegistry, type FederationProviderRegistryOptions } from './federation/federation-provider-registry.ts'
-export { resolveTrustChain, type TrustAnchor, type TrustChain, type TrustChainOptions, type EntityStatementClaims } from './federation/trust-chain.ts'
+export {
+  resolveTrustChain,
+  verifyTrustChain,
+  type TrustAnchor,
+  type TrustChain,
+  type TrustChainOptions,
+  type EntityStatementClaims,
+} from './federation/trust-chain.ts'
 export { applyMetadataPolicy, resolveMetadataPolicy, type MetadataPolicy } from './federation/metadata-policy.ts'
 export { verifyTrustMarks, type VerifiedTrustMark } from './federation/trust-marks.ts'
+export { redisChainCache, type FederationChainCache } from './federation/chain-cache.ts'
 export { DefaultProviderRegistry } from './providers/default-provider-registry.ts'
 export { loadOrCreateDevKeys, generateDevKeys, type DevKeySet } from './keys/dev-keys.ts'
 export type { Logger } from './log/logger.ts'

@@ -46,6 +46,7 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
           providers: options.providers,
           discover: options.discoverProviders,
           requiredTrustMarks: options.requiredTrustMarks,
+          ...(options.federationCache ? { sharedCache: options.federationCache } : {}),
           fetch,
           clockTolerance: options.clockTolerance,
           now: () => runtime.now(),

@@ -6,7 +6,8 @@ import { checkMetadata, invalid } from '../providers/check-op-metadata.ts'
 import type { ProviderConfig } from '../providers/provider-config.ts'
 import type { OpMetadata, ProviderRegistry, ResolvedProvider } from '../providers/provider-registry.ts'
 import { applyMetadataPolicy } from './metadata-policy.ts'
-import { fetchEntityConfiguration, resolveTrustChain, type TrustAnchor, type TrustChain } from './trust-chain.ts'
+import type { FederationChainCache } from './chain-cache.ts'
+import { fetchEntityConfiguration, resolveTrustChain, type TrustAnchor, type TrustChain, verifyTrustChain } from './trust-chain.ts'
 import { checkRequiredTrustMarks, verifyTrustMarks } from './trust-marks.ts'
 
 const OP = 'openid_provider'
@@ -26,6 +27,8 @@ export interface FederationProviderRegistryOptions {
   maxIntermediates?: number
   /** Chains resolved at once during discovery. */
   concurrency?: number
+  /** Shared with the other instances (Redis): a chain one resolved, the others verify and use. */
+  sharedCache?: FederationChainCache
   /** Trust mark types every OP must carry, verified (rule F6). Default none. */
   requiredTrustMarks?: readonly string[]
   /** Called with each freshly resolved OP and its chain (rule G1: keep the chain used). */
@@ -155,13 +158,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
   }
 
   async #load(config: ProviderConfig): Promise<ResolvedProvider & { chain: TrustChain }> {
-    const chain = await resolveTrustChain(config.issuer, {
-      anchors: this.#o.anchors,
-      fetch: this.#o.fetch,
-      now: this.#o.now(),
-      clockTolerance: this.#o.clockTolerance,
-      ...(this.#o.maxIntermediates !== undefined ? { maxIntermediates: this.#o.maxIntermediates } : {}),
-    })
+    const chain = (await this.#fromSharedCache(config.issuer)) ?? (await this.#resolveAndShare(config.issuer))
     await this.#checkTrustMarks(chain)
     const own = chain.subject.metadata?.[OP]
     if (!own) throw invalid(config, 'entity configuration has no metadata.openid_provider')
@@ -183,11 +180,48 @@ export class FederationProviderRegistry implements ProviderRegistry {
     return resolved
   }
 
+  #chainOptions() {
+    return {
+      anchors: this.#o.anchors,
+      fetch: this.#o.fetch,
+      now: this.#o.now(),
+      clockTolerance: this.#o.clockTolerance,
+      ...(this.#o.maxIntermediates !== undefined ? { maxIntermediates: this.#o.maxIntermediates } : {}),
+    }
+  }
+
+  /** Another instance's resolution, verified again here; anything wrong with it means resolving anew. */
+  async #fromSharedCache(subject: string): Promise<TrustChain | undefined> {
+    const cache = this.#o.sharedCache
+    if (!cache) return undefined
+    try {
+      const statements = await cache.get(subject)
+      return statements ? await verifyTrustChain(subject, statements, this.#chainOptions()) : undefined
+    } catch (error) {
+      this.#o.logger.warn(
+        { event: 'federation.shared_chain_refused', issuer: subject, reason: error instanceof Error ? error.message : String(error) },
+        'a shared trust chain could not be used; resolving it again',
+      )
+      return undefined
+    }
+  }
+
+  async #resolveAndShare(subject: string): Promise<TrustChain> {
+    const chain = await resolveTrustChain(subject, this.#chainOptions())
+    await this.#o.sharedCache?.set(subject, chain.statements, chain.expiresAt - this.#o.now()).catch((error: unknown) => {
+      this.#o.logger.warn(
+        { event: 'federation.shared_cache_failed', issuer: subject, reason: error instanceof Error ? error.message : String(error) },
+        'could not share the trust chain',
+      )
+    })
+    return chain
+  }
+
   /** Rule F6: the required trust marks, issued by issuers the anchor lists, each issuer's keys from its own chain. */
   async #checkTrustMarks(chain: TrustChain): Promise<void> {
     const required = this.#o.requiredTrustMarks ?? []
     if (required.length === 0) return
-    const chainOptions = { anchors: this.#o.anchors, fetch: this.#o.fetch, now: this.#o.now(), clockTolerance: this.#o.clockTolerance }
+    const chainOptions = this.#chainOptions()
     const result = await verifyTrustMarks({
       subject: chain.subject,
       anchor: chain.anchor,

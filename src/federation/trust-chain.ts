@@ -112,6 +112,18 @@ export async function resolveTrustChain(subject: string, options: TrustChainOpti
   }
 
   const { statements, anchor } = await climb(leaf, new Set([subject]), 0)
+  // The path found, checked once more as the specification states a chain (section 4): each
+  // statement signed by a key its superior states, which for an intermediate's statements means
+  // the keys the level above vouches for, not only those the intermediate publishes itself.
+  return verifyTrustChain(
+    subject,
+    [leaf, ...statements, anchor].map((s) => s.jwt),
+    options,
+  )
+}
+
+/** The chain from its verified parts: path lengths checked, policies merged from the anchor down. */
+function assembleChain(leaf: VerifiedStatement, statements: VerifiedStatement[], anchor: VerifiedStatement): TrustChain {
   checkPathLengths(statements.map((s) => s.claims))
   const subordinateStatements = statements.map((s) => s.claims)
   const critical = new Set(subordinateStatements.flatMap((s) => s.metadata_policy_crit ?? []))
@@ -129,6 +141,68 @@ export async function resolveTrustChain(subject: string, options: TrustChainOpti
     expiresAt: Math.min(...all.map((s) => s.claims.exp)),
     policy,
   }
+}
+
+/**
+ * Verifies a trust chain given as its statements (`TrustChain.statements`, as kept in a shared
+ * cache), without fetching anything: the anchor's configuration with the pinned keys, each
+ * statement with the keys of the next, the subject's configuration self-signed and with the keys
+ * its superior states, `iss`/`sub` linked all the way, nothing expired. Throws like
+ * resolveTrustChain when any of it fails.
+ */
+export async function verifyTrustChain(subject: string, jwts: readonly string[], options: Omit<TrustChainOptions, 'fetch'>): Promise<TrustChain> {
+  if (jwts.length < 3) throw chainError(subject, `a trust chain has at least 3 statements, not ${jwts.length}`)
+  const maxIntermediates = options.maxIntermediates ?? DEFAULT_MAX_INTERMEDIATES
+  if (jwts.length - 3 > maxIntermediates) throw chainError(subject, `${jwts.length - 3} intermediates, more than the ${maxIntermediates} allowed`)
+  const anchorId = (() => {
+    try {
+      return decodeJwt(jwts[jwts.length - 1] as string).iss
+    } catch {
+      return undefined
+    }
+  })()
+  const pinned = options.anchors.find((a) => a.entityId === anchorId)
+  if (!pinned) throw chainError(subject, `the chain ends at ${anchorId ?? '(unreadable)'}, not at a configured trust anchor`)
+  const anchor = await verifyStatement(
+    jwts[jwts.length - 1] as string,
+    pinned.jwks,
+    { iss: pinned.entityId, sub: pinned.entityId, ...options },
+    'with the pinned trust anchor keys',
+  )
+  const statements: VerifiedStatement[] = []
+  let above = anchor
+  // From the anchor's statement down to the one about the subject.
+  for (let j = jwts.length - 2; j >= 1; j--) {
+    const about = j === 1 ? subject : decodeJwt(jwts[j - 1] as string).iss
+    if (typeof about !== 'string') throw chainError(subject, `statement ${j - 1} has no iss`)
+    const statement = await verifyStatement(jwts[j] as string, above.claims.jwks, { iss: above.claims.sub, sub: about, ...options }, "with the issuer's keys")
+    statements.unshift(statement)
+    if (j > 1) {
+      // An intermediate's own configuration is not part of the chain: its keys are those its superior states.
+      above = { jwt: '', claims: { ...statement.claims, sub: about, jwks: statement.claims.jwks } }
+    }
+  }
+  const leaf = await fetchlessLeaf(jwts[0] as string, subject, statements[0] as VerifiedStatement, options)
+  return assembleChain(leaf, statements, anchor)
+}
+
+/** The subject's configuration: self-signed, and signed with the keys its superior states for it. */
+async function fetchlessLeaf(
+  jwt: string,
+  subject: string,
+  superiorStatement: VerifiedStatement,
+  options: Omit<TrustChainOptions, 'fetch'>,
+): Promise<VerifiedStatement> {
+  let ownKeys: JSONWebKeySet
+  try {
+    ownKeys = decodeJwt(jwt).jwks as JSONWebKeySet
+  } catch (cause) {
+    throw chainError(subject, 'entity configuration is not a JWT', cause)
+  }
+  const expected = { iss: subject, sub: subject, ...options }
+  const leaf = await verifyStatement(jwt, ownKeys, expected, 'with its own keys (self-signed)')
+  await verifyStatement(jwt, superiorStatement.claims.jwks, expected, 'with the keys its superior states for it')
+  return leaf
 }
 
 /**

@@ -7,6 +7,7 @@ import { type LevelMaxAge, SPID_L1, SPID_L2, SPID_L3, type SpidLevel, toLevel } 
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ATTRIBUTE_PRESETS, PROFILE_FIELDS } from '../profile/attribute-table.ts'
 import type { ProfileField } from '../profile/spid-profile.ts'
+import type { FederationChainCache } from '../federation/chain-cache.ts'
 import type { ProviderConfig } from '../providers/provider-config.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { JWS_ALGS, USERINFO_ENCRYPTION } from '../algorithms.ts'
@@ -109,6 +110,14 @@ const fields = {
     .boolean()
     .default(true)
     .meta(doc("With `trustAnchors`: offer the OPs of the anchors' `federation_list_endpoint` (call `strategy.providers.refresh()` at start-up).")),
+  federationCache: withMethod<FederationChainCache>('set', 'must implement FederationChainCache (get, set)')
+    .optional()
+    .meta(
+      doc(
+        'With `trustAnchors`: where instances share resolved trust chains (`createSpidSession(…).federationCache` on its Redis); each instance verifies a shared chain again before use.',
+        'per process',
+      ),
+    ),
   requiredTrustMarks: z
     .array(z.string().min(1))
     .default([])

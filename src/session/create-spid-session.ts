@@ -4,6 +4,7 @@ import { RedisStore } from 'connect-redis'
 import { createClient, type RedisClientType } from 'redis'
 import { z } from 'zod'
 import { SpidConfigError } from '../errors/spid-error.ts'
+import { type FederationChainCache, redisChainCache } from '../federation/chain-cache.ts'
 import { formatIssues } from '../options/format-issues.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ResilientStore } from './resilient-store.ts'
@@ -54,6 +55,8 @@ export interface SpidSession {
   readonly cookieName: string
   /** The Redis client, when one was created here. */
   readonly redis: RedisClientType | undefined
+  /** With Redis: where instances share resolved trust chains; give it to the strategy's `federationCache`. */
+  readonly federationCache: FederationChainCache | undefined
   /** Closes the Redis client created here. */
   close(): Promise<void>
 }
@@ -131,6 +134,7 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     store,
     cookieName,
     redis,
+    federationCache: redis ? redisChainCache(redis) : undefined,
     close: async () => {
       if (redis && typeof o.redis === 'string' && redis.isOpen) await redis.close()
     },

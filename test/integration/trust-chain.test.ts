@@ -4,12 +4,15 @@
  * can be broken is refused with an error that names the statement and the check.
  */
 import assert from 'node:assert/strict'
-import { after, beforeEach, describe, it } from 'node:test'
+import { after, before, beforeEach, describe, it } from 'node:test'
+import { redisChainCache } from '../../src/federation/chain-cache.ts'
 import { FederationProviderRegistry } from '../../src/federation/federation-provider-registry.ts'
 import { resolveTrustChain, type TrustChainOptions } from '../../src/federation/trust-chain.ts'
 import { verifyTrustMarks } from '../../src/federation/trust-marks.ts'
 import { silentLogger } from '../../src/log/logger.ts'
 import { createOpFetch } from '../../src/protocol/op-fetch.ts'
+import { inspector, startPrivateRedis } from '../fixtures/redis.ts'
+import { captureLogger } from '../fixtures/stack.ts'
 import { startTestFederation, type TestFederation } from '../fixtures/test-federation.ts'
 
 const OP = 'openid_provider'
@@ -313,5 +316,74 @@ describe('metadata policy over a real chain', () => {
       await refusal({ id_token_signing_alg_values_supported: { superset_of: ['ES256'] } }),
       /^ERR_SPID_METADATA_POLICY: .*id_token_signing_alg_values_supported: .* must contain every value of \["ES256"\]/,
     )
+  })
+})
+
+describe('trust chains shared between instances through Redis', () => {
+  let fed: TestFederation
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>
+  let client: Awaited<ReturnType<typeof inspector>>
+  before(async () => {
+    redis = await startPrivateRedis()
+    client = await inspector(redis.url)
+  })
+  after(async () => {
+    await client.close()
+    await redis.stop()
+  })
+  beforeEach(async () => {
+    fed = await startTestFederation()
+    await fed.entity('ta')
+    await fed.entity('op')
+    const op = fed.id('op')
+    await fed.entity('op', {
+      hints: ['ta'],
+      metadata: {
+        [OP]: { issuer: op, authorization_endpoint: `${op}/auth`, token_endpoint: `${op}/token`, userinfo_endpoint: `${op}/me`, jwks: fed.jwksOf('op') },
+      },
+    })
+    fed.statement('ta', 'op')
+  })
+  const instance = (logger = silentLogger) =>
+    new FederationProviderRegistry({
+      anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+      providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' }],
+      discover: false,
+      fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
+      clockTolerance: 60,
+      now: () => Math.floor(Date.now() / 1000),
+      logger,
+      sharedCache: redisChainCache(client),
+    })
+
+  it('resolves once for every instance: the second makes no federation request, and the key expires with the chain', async () => {
+    const a = instance()
+    await a.resolve(fed.id('op'))
+    const afterFirst = fed.requests.length
+    assert.equal(afterFirst, 3)
+    const b = instance()
+    assert.equal((await b.resolve(fed.id('op'))).source, 'trust-chain')
+    assert.equal(fed.requests.length, afterFirst, 'the second instance verified the shared chain instead of fetching it')
+    const ttl = await client.ttl(`spid:fed:${fed.id('op')}`)
+    assert.ok(ttl > 3500 && ttl <= 3600, `ttl ${ttl}`)
+    await fed.close()
+  })
+
+  it('never trusts a shared chain it cannot verify: a forged one is refused and the chain resolved again', async () => {
+    await instance().resolve(fed.id('op'))
+    const key = `spid:fed:${fed.id('op')}`
+    const statements = JSON.parse((await client.get(key)) as string) as string[]
+    // Another instance's cache entry, altered: the anchor's statement about the OP now claims other keys.
+    const [header, payload, signature] = (statements[1] as string).split('.')
+    const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString())
+    claims.jwks = await fed.foreignJwks()
+    statements[1] = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.')
+    await client.set(key, JSON.stringify(statements))
+    const logger = captureLogger()
+    const before = fed.requests.length
+    assert.equal((await instance(logger).resolve(fed.id('op'))).config.issuer, fed.id('op'))
+    assert.ok(fed.requests.length > before, 'resolved again over HTTP')
+    assert.ok(logger.lines.some((l) => (l.obj as { event?: string }).event === 'federation.shared_chain_refused'))
+    await fed.close()
   })
 })
