@@ -173,6 +173,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
       metadata: { ...(organization ? { organization_name: organization } : {}), ...metadata },
       jwks,
       source: 'trust-chain' as const,
+      trustChain: chain.statements,
       displayName: config.name ?? organization ?? (metadata.op_name as string | undefined) ?? new URL(config.issuer).host,
       chain,
     }

@@ -27,6 +27,8 @@ export interface ResolvedProvider {
   readonly source: 'entity-configuration' | 'openid-configuration' | 'trust-chain'
   /** Name to show on the login button. */
   readonly displayName: string
+  /** The trust chain the metadata came through, as its statements (federation registries; rule G1). */
+  readonly trustChain?: readonly string[]
 }
 
 /**

@@ -163,6 +163,8 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
     jti: idToken.jti,
     iat: idToken.authTime,
     state_hash: secretTag(tx.state),
+    // Rule G1: the trust chain this login relied on (subject configuration, statements, anchor configuration).
+    ...(provider.trustChain ? { trust_chain_hashes: provider.trustChain.map(secretTag) } : {}),
     ...(options.auditPersonalData && profile.fiscalNumber ? { fiscal_number_hash: secretTag(profile.fiscalNumber) } : {}),
   })
   return { profile, auth, transaction: tx, idTokenClaims: idClaims }

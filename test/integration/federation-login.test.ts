@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FederationProviderRegistry } from '../../src/federation/federation-provider-registry.ts'
+import type { AuditEvent } from '../../src/index.ts'
 import { startTestOp, type TestOp } from '../../src/test-op/index.ts'
 import { login } from '../fixtures/login.ts'
 import { type Stack, startStack } from '../fixtures/stack.ts'
@@ -22,6 +23,7 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
   let second: TestOp
   let stack: Stack
   let proxy: Awaited<ReturnType<typeof startTamperingProxy>>
+  const audit: AuditEvent[] = []
   const realNow = () => Math.floor(Date.now() / 1000)
   let shift = 0
 
@@ -33,7 +35,9 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     stack = await startStack({
       op: { authorityHints: [fed.id('ta')] },
       providers: () => [],
-      app: { strategy: { trustAnchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }] } },
+      app: {
+        strategy: { trustAnchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }], audit: { write: (event: AuditEvent) => void audit.push(event) } },
+      },
     })
     second = await startTestOp({ authorityHints: [fed.id('ta')], name: 'Second test OP' })
     proxy.forwardTo(second.server)
@@ -70,6 +74,9 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
       assert.equal(done.status, 302, `${op}: ${done.body.slice(0, 300)}`)
     }
     assert.equal(proxy.seen.filter((r) => r.path === '/me').length, 1, 'UserInfo of the second OP went through the endpoint its superior stated')
+    const logins = audit.filter((e) => e.type === 'login.succeeded')
+    assert.equal(logins.length, 2)
+    for (const login of logins) assert.equal((login.trust_chain_hashes as string[]).length, 3, 'each login records the chain it relied on (rule G1)')
   })
 
   it('makes no federation request on a warm login', async () => {
