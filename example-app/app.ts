@@ -22,7 +22,7 @@ import {
 } from '../src/index.ts'
 import { requestLanguage } from '../src/middleware/language.ts'
 import { wantsJson } from '../src/middleware/wants-json.ts'
-import { errorPage, levelPage, loginPage, profilePage, welcomePage, type ProviderChoice } from './pages.ts'
+import { errorPage, levelPage, loginPage, privacyPage, profilePage, welcomePage, type ProviderChoice } from './pages.ts'
 
 export interface ExampleAppConfig {
   /** Public origin, no trailing slash: the RP client_id. */
@@ -52,6 +52,10 @@ export function createExampleApp(config: ExampleAppConfig) {
     providers: config.providers,
     clientName: 'Servizi online — esempio',
     organizationName: 'Esempio passport-spid-oidc',
+    // federation_entity metadata (rule F3): what the registry shows of this relying party.
+    homepageUri: config.baseUrl,
+    policyUri: `${config.baseUrl}/privacy`,
+    logoUri: `${config.baseUrl}/static/logo.svg`,
     contacts: ['esempio@pec.example.it'],
     // A showcase: ask for everything, so the profile page shows every mapped attribute.
     attributes: 'full',
@@ -116,6 +120,8 @@ export function createExampleApp(config: ExampleAppConfig) {
       }),
     )
   })
+
+  app.get('/privacy', (req, res) => void res.type('html').send(privacyPage(requestLanguage(req), req.originalUrl)))
 
   app.get('/auth/spid', auth.authenticate('spid'))
   const callback = auth.authenticate('spid', { successReturnToOrRedirect: '/', failureRedirect: '/auth/spid/cancelled' })

@@ -192,3 +192,18 @@ function areaLinks(t: Texts): string {
 function logoutForm(t: Texts): string {
   return `<form method="post" action="/logout" class="logout"><button type="submit" class="secondary">${e(t.logout)}</button></form>`
 }
+
+/** The privacy notice the entity configuration points to (`policy_uri`). */
+export function privacyPage(lang: Language, path: string): string {
+  const text =
+    lang === 'it'
+      ? {
+          title: 'Informativa sulla privacy',
+          body: "Questo servizio di esempio riceve dal gestore dell'identità SPID o CIE solo gli attributi richiesti, li conserva nella sessione per la sua durata e non li comunica a terzi. Le registrazioni di accesso previste dalle regole SPID sono conservate per 24 mesi.",
+        }
+      : {
+          title: 'Privacy notice',
+          body: 'This example service receives from the SPID or CIE identity provider only the attributes it asks for, keeps them in the session while it lasts and shares them with nobody. The login records SPID requires are kept for 24 months.',
+        }
+  return layout(lang, path, text.title, `<h1>${e(text.title)}</h1>\n<p>${e(text.body)}</p>`)
+}

@@ -1,4 +1,4 @@
-/** The example app's pages without a browser: OP chooser order, CIE button, headers, errors as JSON. */
+/** The example app's pages without a browser: OP chooser order, CIE button, federation_entity, headers, errors as JSON. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startStack, type Stack } from '../fixtures/stack.ts'
@@ -32,6 +32,23 @@ describe('example app pages', () => {
       orders.add(listed.join(' '))
     }
     assert.ok(orders.size > 1, `30 requests gave ${orders.size} order(s)`)
+  })
+
+  it('publishes its federation_entity metadata, and serves the policy page and logo it names (rule F3)', async () => {
+    const ua = new UserAgent()
+    const jwt = (await ua.request(`${stack.appUrl}/.well-known/openid-federation`)).body
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()) as { metadata: { federation_entity: Record<string, unknown> } }
+    const entity = claims.metadata.federation_entity
+    assert.equal(entity.homepage_uri, stack.appUrl)
+    assert.equal(entity.policy_uri, `${stack.appUrl}/privacy`)
+    assert.equal(entity.logo_uri, `${stack.appUrl}/static/logo.svg`)
+    assert.ok(typeof entity.organization_name === 'string' && Array.isArray(entity.contacts) && entity.contacts.length > 0)
+    const policy = await ua.request(entity.policy_uri as string)
+    assert.equal(policy.status, 200)
+    assert.match(policy.body, /Informativa sulla privacy/)
+    const logo = await ua.request(entity.logo_uri as string)
+    assert.equal(logo.status, 200)
+    assert.match(logo.contentType, /^image\/svg\+xml/)
   })
 
   it('sends security headers with a CSP that allows no script', async () => {
