@@ -8,6 +8,7 @@ import {
   createSpidSession,
   deserializeSpidUser,
   entityConfiguration,
+  resolveEndpoint,
   levelNumber,
   requireSpidLevel,
   serializeSpidUser,
@@ -95,6 +96,7 @@ export function createExampleApp(config: ExampleAppConfig) {
   )
   app.use('/static', express.static(new URL('./static/', import.meta.url).pathname, { maxAge: '1h' }))
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
+  app.get('/resolve', resolveEndpoint(strategy))
   app.use(sessions.handler)
   app.use(express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(auth.session())

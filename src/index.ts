@@ -21,6 +21,7 @@ export { spidContext, type SpidContextOptions, type SpidRequestContext } from '.
 export { introspectAccessToken } from './protocol/introspect.ts'
 export { spidLogout, type LogoutOptions } from './middleware/logout.ts'
 export { entityConfiguration } from './middleware/entity-configuration.ts'
+export { resolveEndpoint } from './middleware/resolve-endpoint.ts'
 export { requestLanguage } from './middleware/language.ts'
 export { spidErrorHandler, renderDefaultErrorPage, type ErrorPageContext, type SpidErrorHandlerOptions } from './middleware/error-handler.ts'
 export { serializeSpidUser, deserializeSpidUser } from './session/spid-user.ts'

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FederationProviderRegistry } from '../../src/federation/federation-provider-registry.ts'
 import type { AuditEvent } from '../../src/index.ts'
+import { importJWK, jwtVerify } from 'jose'
 import { startTestOp, type TestOp } from '../../src/test-op/index.ts'
 import { login } from '../fixtures/login.ts'
 import { type Stack, startStack } from '../fixtures/stack.ts'
@@ -36,7 +37,11 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
       op: { authorityHints: [fed.id('ta')] },
       providers: () => [],
       app: {
-        strategy: { trustAnchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }], audit: { write: (event: AuditEvent) => void audit.push(event) } },
+        strategy: {
+          trustAnchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+          authorityHints: [fed.id('ta')],
+          audit: { write: (event: AuditEvent) => void audit.push(event) },
+        },
       },
     })
     second = await startTestOp({ authorityHints: [fed.id('ta')], name: 'Second test OP' })
@@ -49,6 +54,9 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     fed.statement('ta', 'op1', { metadata_policy: policy, lifetime: 120 })
     fed.statement('ta', 'op2', { metadata_policy: policy, metadata: { [OP]: { userinfo_endpoint: `${proxy.url}/me` } } })
     fed.listUnknown('https://unvouched-op.example.it')
+    // The RP itself is a subordinate of the anchor too, which adds a contact to RPs' metadata.
+    fed.external('rp', stack.appUrl, { keys: [stack.app.strategy.options.keys.federation.publicJwk] })
+    fed.statement('ta', 'rp', { metadata_policy: { openid_relying_party: { contacts: { add: ['federation@registry.example.it'] } } } })
     stack.app.strategy.runtime.now = () => realNow() + shift
     await stack.app.strategy.providers.refresh?.()
   })
@@ -77,6 +85,30 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     const logins = audit.filter((e) => e.type === 'login.succeeded')
     assert.equal(logins.length, 2)
     for (const login of logins) assert.equal((login.trust_chain_hashes as string[]).length, 3, 'each login records the chain it relied on (rule G1)')
+  })
+
+  it('answers its resolve endpoint about itself: its chain to the anchor and its policy-applied metadata, signed', async () => {
+    const url = `${stack.appUrl}/resolve?sub=${encodeURIComponent(stack.appUrl)}&trust_anchor=${encodeURIComponent(fed.id('ta'))}&entity_type=openid_relying_party`
+    const answer = await fetch(url)
+    assert.equal(answer.status, 200, await answer.clone().text())
+    assert.equal(answer.headers.get('content-type')?.split(';')[0], 'application/resolve-response+jwt')
+    const key = await importJWK(stack.app.strategy.options.keys.federation.publicJwk, 'RS256')
+    const { payload, protectedHeader } = await jwtVerify(await answer.text(), key, { typ: 'resolve-response+jwt', issuer: stack.appUrl, subject: stack.appUrl })
+    assert.equal(protectedHeader.kid, stack.app.strategy.options.keys.federation.kid)
+    assert.equal((payload.trust_chain as string[]).length, 3)
+    const rp = (payload.metadata as Record<string, Record<string, unknown>>).openid_relying_party as Record<string, unknown>
+    assert.equal(rp.client_id, stack.appUrl)
+    assert.ok((rp.contacts as string[]).includes('federation@registry.example.it'), 'the anchor’s policy is applied')
+    assert.deepEqual(Object.keys(payload.metadata as object), ['openid_relying_party'], 'only the entity type asked for')
+    const other = await fetch(
+      `${stack.appUrl}/resolve?sub=${encodeURIComponent('https://someone-else.example.it')}&trust_anchor=${encodeURIComponent(fed.id('ta'))}`,
+    )
+    assert.deepEqual([other.status, (await other.json()).error], [404, 'not_found'])
+    const unknownAnchor = await fetch(
+      `${stack.appUrl}/resolve?sub=${encodeURIComponent(stack.appUrl)}&trust_anchor=${encodeURIComponent('https://other-anchor.example.it')}`,
+    )
+    assert.deepEqual([unknownAnchor.status, (await unknownAnchor.json()).error], [404, 'invalid_trust_anchor'])
+    assert.equal((await fetch(`${stack.appUrl}/resolve`)).status, 400)
   })
 
   it('makes no federation request on a warm login', async () => {

@@ -1,0 +1,57 @@
+import { SignJWT } from 'jose'
+import { FederationError } from '../errors/spid-error.ts'
+import type { RpKey } from '../keys/rp-keys.ts'
+import type { OpFetch } from '../protocol/op-fetch.ts'
+import { applyMetadataPolicy } from './metadata-policy.ts'
+import { resolveTrustChain, type TrustAnchor } from './trust-chain.ts'
+
+export interface ResolveRequest {
+  /** `sub`: the entity whose resolved metadata is asked for. */
+  subject: string
+  /** `trust_anchor`: the anchor the chain must end at. */
+  trustAnchor: string
+  /** `entity_type`: only these types; all when empty. */
+  entityTypes: readonly string[]
+}
+
+export interface ResolveContext {
+  /** The resolver's own entity id: the only subject it resolves. */
+  entityId: string
+  anchors: readonly TrustAnchor[]
+  federationKey: RpKey
+  fetch: OpFetch
+  now: number
+  clockTolerance: number
+}
+
+/**
+ * A resolve response (OpenID Federation 1.0 section 8.3) about the relying party itself: its trust
+ * chain up to the requested anchor, verified, and its metadata with the chain's policy applied,
+ * signed with the federation key as `resolve-response+jwt`. It answers only for itself; the same
+ * resolution tells the RP, at start-up or on demand, that the anchor knows it and accepts its metadata.
+ */
+export async function buildResolveResponse(request: ResolveRequest, ctx: ResolveContext): Promise<string> {
+  if (request.subject !== ctx.entityId) {
+    throw new FederationError('ERR_SPID_BAD_REQUEST', `this resolver answers only for ${ctx.entityId}`, { status: 404, oauthError: 'not_found' })
+  }
+  const anchor = ctx.anchors.find((a) => a.entityId === request.trustAnchor)
+  if (!anchor) {
+    throw new FederationError('ERR_SPID_BAD_REQUEST', `${request.trustAnchor} is not a trust anchor of this entity`, {
+      status: 404,
+      oauthError: 'invalid_trust_anchor',
+    })
+  }
+  const chain = await resolveTrustChain(ctx.entityId, { anchors: [anchor], fetch: ctx.fetch, now: ctx.now, clockTolerance: ctx.clockTolerance })
+  const types = Object.keys(chain.subject.metadata ?? {}).filter((type) => request.entityTypes.length === 0 || request.entityTypes.includes(type))
+  const superior = chain.subordinateStatements[0]?.metadata ?? {}
+  const metadata = Object.fromEntries(
+    types.map((type) => [type, applyMetadataPolicy(type, chain.subject.metadata?.[type] ?? {}, chain.policy[type], superior[type])]),
+  )
+  return new SignJWT({ metadata, trust_chain: chain.statements })
+    .setProtectedHeader({ alg: ctx.federationKey.alg, kid: ctx.federationKey.kid, typ: 'resolve-response+jwt' })
+    .setIssuer(ctx.entityId)
+    .setSubject(ctx.entityId)
+    .setIssuedAt(ctx.now)
+    .setExpirationTime(chain.expiresAt)
+    .sign(ctx.federationKey.privateKey)
+}
