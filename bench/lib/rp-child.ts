@@ -26,7 +26,7 @@ const cpuMicros = () => {
 }
 
 process.on('message', async (message: RpRequest) => {
-  if (message.cmd === 'cpu') return process.send?.({ id: message.id, cpuMicros: cpuMicros(), ...process.cpuUsage() })
+  if (message.cmd === 'cpu') return process.send?.({ id: message.id, cpuMicros: cpuMicros() })
   const start = cpuMicros()
   const floor = floors[message.cmd]
   for (let i = 0; i < message.n; i++) await floor.once()

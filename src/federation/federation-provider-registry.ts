@@ -80,13 +80,14 @@ export class FederationProviderRegistry implements ProviderRegistry {
     for (const anchor of this.#o.anchors) found.push(...(await this.#listOps(anchor)))
     const known = new Set(this.#configured.map((p) => p.issuer))
     const candidates = [...new Set(found)].filter((issuer) => !known.has(issuer))
-    const accepted: ProviderConfig[] = []
+    const accepted = new Set<string>()
+    const asConfig = (issuer: string): ProviderConfig => ({ issuer, id: issuer, name: undefined, profile: 'spid' })
     const queue = [...candidates]
     const worker = async () => {
       for (let issuer = queue.shift(); issuer !== undefined; issuer = queue.shift()) {
         try {
-          await this.#resolveChain({ issuer, id: issuer, name: undefined, profile: 'spid' })
-          accepted.push({ issuer, id: issuer, name: undefined, profile: 'spid' })
+          await this.#resolveChain(asConfig(issuer))
+          accepted.add(issuer)
           this.refused.delete(issuer)
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error)
@@ -97,9 +98,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
     }
     await Promise.all(Array.from({ length: Math.min(this.#o.concurrency ?? 4, candidates.length) }, worker))
     // Keep the anchors' order, whatever order the chains resolved in.
-    this.#discovered = candidates
-      .filter((issuer) => accepted.some((p) => p.issuer === issuer))
-      .map((issuer) => accepted.find((p) => p.issuer === issuer) as ProviderConfig)
+    this.#discovered = candidates.filter((issuer) => accepted.has(issuer)).map(asConfig)
   }
 
   resolve(issuer: string): Promise<ResolvedProvider> {

@@ -177,17 +177,16 @@ export async function verifyTrustChain(subject: string, jwts: readonly string[],
     if (typeof about !== 'string') throw chainError(subject, `statement ${j - 1} has no iss`)
     const statement = await verifyStatement(jwts[j] as string, above.claims.jwks, { iss: above.claims.sub, sub: about, ...options }, "with the issuer's keys")
     statements.unshift(statement)
-    if (j > 1) {
-      // An intermediate's own configuration is not part of the chain: its keys are those its superior states.
-      above = { jwt: '', claims: { ...statement.claims, sub: about, jwks: statement.claims.jwks } }
-    }
+    // An intermediate's own configuration is not part of the chain: its keys are those its
+    // superior states in this statement, whose subject it is.
+    above = statement
   }
-  const leaf = await fetchlessLeaf(jwts[0] as string, subject, statements[0] as VerifiedStatement, options)
+  const leaf = await verifyLeaf(jwts[0] as string, subject, statements[0] as VerifiedStatement, options)
   return assembleChain(leaf, statements, anchor)
 }
 
 /** The subject's configuration: self-signed, and signed with the keys its superior states for it. */
-async function fetchlessLeaf(
+async function verifyLeaf(
   jwt: string,
   subject: string,
   superiorStatement: VerifiedStatement,

@@ -41,7 +41,8 @@ export function resolveEndpoint(strategy: HasSpidRuntime): RequestHandler {
           { event: 'federation.resolve_failed', reason: error instanceof Error ? error.message : String(error) },
           'resolve request failed',
         )
-        res.status(status >= 500 ? 502 : status).json({ error: code, error_description: error instanceof Error ? error.message : 'resolution failed' })
+        // Our own errors say what failed about this RP's chain; anything else stays in the log.
+        res.status(status >= 500 ? 502 : status).json({ error: code, error_description: isSpidError(error) ? error.message : 'resolution failed' })
       },
     )
   }

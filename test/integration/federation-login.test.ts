@@ -109,6 +109,14 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     )
     assert.deepEqual([unknownAnchor.status, (await unknownAnchor.json()).error], [404, 'invalid_trust_anchor'])
     assert.equal((await fetch(`${stack.appUrl}/resolve`)).status, 400)
+    // An anchor whose statement about the RP has expired: no resolve response, and the reason.
+    fed.statement('ta', 'rp', { lifetime: -3600 })
+    const broken = await fetch(url)
+    const body = await broken.json()
+    assert.equal(broken.status, 502)
+    assert.equal(body.error, 'server_error')
+    assert.match(body.error_description, /statement of .* about .*: it has expired \(exp\)/)
+    fed.statement('ta', 'rp', { metadata_policy: { openid_relying_party: { contacts: { add: ['federation@registry.example.it'] } } } })
   })
 
   it('makes no federation request on a warm login', async () => {
