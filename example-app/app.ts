@@ -9,6 +9,7 @@ import {
   deserializeSpidUser,
   entityConfiguration,
   resolveEndpoint,
+  signedJwks,
   levelNumber,
   requireSpidLevel,
   serializeSpidUser,
@@ -58,6 +59,8 @@ export function createExampleApp(config: ExampleAppConfig) {
     policyUri: `${config.baseUrl}/privacy`,
     logoUri: `${config.baseUrl}/static/logo.svg`,
     contacts: ['esempio@pec.example.it'],
+    // SPID accepts the core keys as a signed JWK set too; the entity configuration keeps `jwks` for CIE.
+    signedJwksUri: `${config.baseUrl}/openid_relying_party/jwks.jose`,
     // A showcase: ask for everything, so the profile page shows every mapped attribute.
     attributes: 'full',
     ...(config.logger ? { logger: config.logger } : {}),
@@ -97,6 +100,7 @@ export function createExampleApp(config: ExampleAppConfig) {
   app.use('/static', express.static(new URL('./static/', import.meta.url).pathname, { maxAge: '1h' }))
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
   app.get('/resolve', resolveEndpoint(strategy))
+  app.get('/openid_relying_party/jwks.jose', signedJwks(strategy))
   app.use(sessions.handler)
   app.use(express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(auth.session())

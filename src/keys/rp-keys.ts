@@ -13,13 +13,42 @@ export interface RpKey {
   cryptoKey(): Promise<webcrypto.CryptoKey>
 }
 
+/** The roles an RP key plays: federation (entity statements), signing (request objects, client assertions), encryption (UserInfo). */
+export const KEY_ROLES = ['federation', 'signing', 'encryption'] as const
+export type KeyRole = (typeof KEY_ROLES)[number]
+
+/**
+ * The RP's keys: the current key of each role signs (or is the one OPs are told to encrypt to
+ * first); `published` adds the next and previous keys of a rollover, which the entity
+ * configuration publishes beside the current ones and which still decrypt.
+ */
 export interface RpKeys {
   federation: RpKey
   signing: RpKey
   encryption: RpKey
+  /** Per role, the current key first, then `next`, then `previous`. */
+  published: Readonly<Record<KeyRole, readonly RpKey[]>>
 }
 
 export type KeyInput = string | Record<string, unknown>
+
+/** A role's keys during a rollover: add `next` beside the current one, later promote it and keep the old one as `previous`. */
+export interface KeyRollover {
+  current: KeyInput
+  next?: KeyInput
+  previous?: KeyInput
+}
+
+/** A role given as one key or as a rollover; a JWK is the object with a `kty`. */
+export function isKeyRollover(input: unknown): input is KeyRollover {
+  return typeof input === 'object' && input !== null && !('kty' in input) && ('current' in input || 'next' in input || 'previous' in input)
+}
+
+/** The keys of one role in publication order: current, next, previous. */
+export function keysOfRole(input: KeyInput | KeyRollover): KeyInput[] {
+  if (!isKeyRollover(input)) return [input]
+  return [input.current, input.next, input.previous].filter((k): k is KeyInput => k !== undefined)
+}
 
 /** Turns a PEM or private JWK into an RpKey; the kid is the JWK's own, else its RFC 7638 thumbprint. */
 export function loadRpKey(input: KeyInput, use: 'sig' | 'enc', alg: string): RpKey {

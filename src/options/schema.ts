@@ -2,7 +2,8 @@ import { createPrivateKey, type JsonWebKey } from 'node:crypto'
 import type { JSONWebKeySet } from 'jose'
 import { z } from 'zod'
 import type { AuditSink } from '../audit/audit-event.ts'
-import { loadRpKey, signingAlgFor, type RpKeys } from '../keys/rp-keys.ts'
+import { isKeyRollover } from '../keys/rp-keys.ts'
+import { checkDistinctKeys, loadRpKeys } from '../keys/load-rp-keys.ts'
 import { type LevelMaxAge, SPID_L1, SPID_L2, SPID_L3, type SpidLevel, toLevel } from '../levels.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ATTRIBUTE_PRESETS, PROFILE_FIELDS } from '../profile/attribute-table.ts'
@@ -32,11 +33,29 @@ const entityUrl = (opts: { allowQuery?: boolean } = {}) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })
 
-/** A private key as a JWK object (with `d`) or a PKCS#8 / PKCS#1 / SEC1 PEM string. */
-const keyInput = z.unknown().superRefine((value, ctx) => {
-  const problem = checkPrivateKey(value)
-  if (problem) ctx.addIssue({ code: 'custom', message: problem })
-}) as z.ZodType<string | { kty: string; [member: string]: unknown }>
+type PrivateKeyInput = string | { kty: string; [member: string]: unknown }
+
+/**
+ * One role's private key as a JWK object (with `d`) or a PKCS#8 / PKCS#1 / SEC1 PEM string, or a
+ * rollover `{ current, next?, previous? }` of such keys.
+ */
+const keyRole = z.unknown().superRefine((value, ctx) => {
+  if (!isKeyRollover(value)) {
+    const problem = checkPrivateKey(value)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    return
+  }
+  for (const member of Object.keys(value)) {
+    if (!ROLLOVER_MEMBERS.has(member)) ctx.addIssue({ code: 'custom', path: [member], message: 'is not current, next or previous' })
+  }
+  for (const member of ROLLOVER_MEMBERS) {
+    const key = (value as unknown as Record<string, unknown>)[member]
+    if (key === undefined && member !== 'current') continue
+    const problem = checkPrivateKey(key)
+    if (problem) ctx.addIssue({ code: 'custom', path: [member], message: problem })
+  }
+}) as z.ZodType<PrivateKeyInput | { current: PrivateKeyInput; next?: PrivateKeyInput; previous?: PrivateKeyInput }>
+const ROLLOVER_MEMBERS = new Set(['current', 'next', 'previous'])
 
 const absoluteUrl = z.string().refine((v) => URL.canParse(v), 'must be an absolute URL')
 const profileField = z.enum(PROFILE_FIELDS as [ProfileField, ...ProfileField[]])
@@ -64,10 +83,13 @@ const provider = z.strictObject({
 const fields = {
   clientId: entityUrl().meta(doc('RP entity id and OAuth `client_id`: https URL without query, fragment or trailing slash.', 'REQUIRED')),
   keys: z
-    .strictObject({ federation: keyInput, signing: keyInput, encryption: keyInput })
+    .strictObject({ federation: keyRole, signing: keyRole, encryption: keyRole })
+    .superRefine((keys, ctx) => {
+      for (const problem of checkDistinctKeys(keys)) ctx.addIssue({ code: 'custom', message: problem })
+    })
     .meta(
       doc(
-        "`{ federation, signing, encryption }` private keys (JWK with `d`, or PEM); RSA ≥ 2048 bits or EC. The kid is the JWK's, else its RFC 7638 thumbprint.",
+        "`{ federation, signing, encryption }` private keys (JWK with `d`, or PEM), three distinct keys; RSA ≥ 2048 bits or EC. The kid is the JWK's, else its RFC 7638 thumbprint. A role may be `{ current, next, previous }` during a rollover (see Key rollover).",
         'REQUIRED',
       ),
     ),
@@ -131,15 +153,33 @@ const fields = {
     .meta(doc('Redirect URI published in the entity configuration.', `\`<clientId>${CALLBACK_PATH}\``)),
   clientName: z.string().min(1).optional().meta(doc('`client_name` in the entity configuration.', 'host of `clientId`')),
   contacts: z.array(z.string().min(3)).default([]).meta(doc('`contacts` (a PEC address for SPID).')),
-  organizationName: z.string().min(1).optional().meta(doc('`federation_entity.organization_name` (rule F3).')),
+  organizationName: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(doc('`federation_entity.organization_name` (rule F3). This and the next three are required in production, warned about otherwise.')),
   homepageUri: absoluteUrl.optional().meta(doc('`federation_entity.homepage_uri`.')),
-  policyUri: absoluteUrl.optional().meta(doc('`federation_entity.policy_uri`.')),
-  logoUri: absoluteUrl.optional().meta(doc('`federation_entity.logo_uri`.')),
-  authorityHints: z.array(z.string()).default([]).meta(doc('Federation superiors, e.g. `["https://registry.spid.gov.it"]` (rule F2).')),
-  trustMarks: z
-    .array(z.looseObject({ id: z.string(), trust_mark: z.string() }))
+  policyUri: absoluteUrl.optional().meta(doc('`federation_entity.policy_uri`: the privacy policy.')),
+  logoUri: absoluteUrl.optional().meta(doc('`federation_entity.logo_uri` (an SVG).')),
+  authorityHints: z
+    .array(absoluteUrl)
     .default([])
-    .meta(doc('Trust marks `{ id, trust_mark }` issued to this RP (rule F6).')),
+    .meta(doc('Federation superiors, e.g. `["https://registry.spid.gov.it"]` (rule F2). Empty is a start-up error in production.')),
+  trustMarks: z
+    .array(
+      z
+        .looseObject({ trust_mark: z.string().min(1), trust_mark_type: z.string().min(1).optional(), id: z.string().min(1).optional() })
+        .refine((m) => m.trust_mark_type !== undefined || m.id !== undefined, 'needs trust_mark_type (or the older id)'),
+    )
+    .default([])
+    .meta(
+      doc(
+        'Trust marks the registry issued to this RP, published as given: `{ trust_mark_type, trust_mark }` or the older `{ id, trust_mark }` (rule F6). Checked at start-up: about this RP, of the type named, not expired.',
+      ),
+    ),
+  signedJwksUri: absoluteUrl
+    .optional()
+    .meta(doc('Publishes `signed_jwks_uri` beside `jwks` (SPID accepts either; CIE requires `jwks`): serve `signedJwks(strategy)` at this URL.')),
   defaultLevel: z
     .union([z.literal(1), z.literal(2), z.literal(3), z.enum([SPID_L1, SPID_L2, SPID_L3])], {
       error: 'must be 1, 2, 3 or a https://www.spid.gov.it/SpidL<n> URI',
@@ -234,13 +274,9 @@ export const strategyOptionsSchema = z
   })
   .transform((o) => {
     const redirectUri = o.redirectUri ?? `${o.clientId}${CALLBACK_PATH}`
-    const signingAlg = signingAlgFor(o.keys.signing, o.signingAlg)
     const httpUrls = [o.clientId, redirectUri, ...o.providers.map((p) => p.issuer)].filter(isLoopbackHttp)
-    const keys: RpKeys = {
-      federation: loadRpKey(o.keys.federation, 'sig', signingAlgFor(o.keys.federation, signingAlg)),
-      signing: loadRpKey(o.keys.signing, 'sig', signingAlg),
-      encryption: loadRpKey(o.keys.encryption, 'enc', o.userinfoEncryption.alg),
-    }
+    const keys = loadRpKeys(o.keys, { signingAlg: o.signingAlg, encryptionAlg: o.userinfoEncryption.alg })
+    const signingAlg = keys.signing.alg
     const warnings: { event: string; message: string; urls?: string[] }[] = []
     if (!o.audit && production()) {
       warnings.push({ event: 'config.no_audit', message: 'no audit sink: SPID asks relying parties to keep 24 months of authentication records (rule G1)' })

@@ -1,5 +1,5 @@
-import { compactDecrypt, type JSONWebKeySet } from 'jose'
-import { TokenValidationError, isSpidError } from '../errors/spid-error.ts'
+import { compactDecrypt, decodeProtectedHeader, type JSONWebKeySet } from 'jose'
+import { TokenValidationError } from '../errors/spid-error.ts'
 import type { RpKey } from '../keys/rp-keys.ts'
 import { verifyOpJwt } from './id-token.ts'
 import type { OpFetch } from './op-fetch.ts'
@@ -13,7 +13,8 @@ export interface UserinfoContext {
   clientId: string
   issuer: string
   opKeys: JSONWebKeySet
-  encryptionKey: RpKey
+  /** The RP's encryption keys: the current one and, during a rollover, the next and previous. */
+  decryptionKeys: readonly RpKey[]
   allowedEncryption: { alg: string[]; enc: string[] }
   clockTolerance: number
   /** Epoch seconds, from the strategy's clock. */
@@ -36,18 +37,7 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
   const body = response.body.toString('utf8').trim()
   if (body.split('.').length !== 5) throw invalid('UserInfo is not encrypted (expected a compact JWE)')
 
-  let inner: string
-  try {
-    const { plaintext, protectedHeader } = await compactDecrypt(body, ctx.encryptionKey.privateKey, {
-      keyManagementAlgorithms: ctx.allowedEncryption.alg,
-      contentEncryptionAlgorithms: ctx.allowedEncryption.enc,
-    })
-    if (protectedHeader.kid !== undefined && protectedHeader.kid !== ctx.encryptionKey.kid) throw new Error('JWE kid is not our encryption key')
-    inner = new TextDecoder().decode(plaintext)
-  } catch (cause) {
-    if (isSpidError(cause)) throw cause
-    throw invalid('UserInfo JWE could not be decrypted with the RP encryption key', cause)
-  }
+  const inner = await decryptUserinfo(body, ctx)
   if (inner.split('.').length !== 3) throw invalid('UserInfo JWE does not wrap a signed JWT')
   const { payload } = await verifyOpJwt(inner, {
     jwks: ctx.opKeys,
@@ -58,6 +48,35 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
     what: 'UserInfo',
   })
   return payload
+}
+
+/**
+ * Decrypts with the key the JWE names (`kid`), which may be the next or previous key of a
+ * rollover: an OP encrypts to whichever published key its cached copy of our metadata holds.
+ * Without a kid, each of our keys is tried.
+ */
+async function decryptUserinfo(jwe: string, ctx: UserinfoContext): Promise<string> {
+  let kid: unknown
+  try {
+    kid = decodeProtectedHeader(jwe).kid
+  } catch (cause) {
+    throw invalid('UserInfo JWE header is not readable', cause)
+  }
+  const candidates = kid === undefined ? ctx.decryptionKeys : ctx.decryptionKeys.filter((k) => k.kid === kid)
+  if (candidates.length === 0) throw invalid('UserInfo JWE is encrypted to a kid that is not one of the RP encryption keys')
+  let failure: unknown
+  for (const key of candidates) {
+    try {
+      const { plaintext } = await compactDecrypt(jwe, key.privateKey, {
+        keyManagementAlgorithms: ctx.allowedEncryption.alg,
+        contentEncryptionAlgorithms: ctx.allowedEncryption.enc,
+      })
+      return new TextDecoder().decode(plaintext)
+    } catch (cause) {
+      failure = cause
+    }
+  }
+  throw invalid('UserInfo JWE could not be decrypted with the RP encryption key', failure)
 }
 
 function invalid(message: string, cause?: unknown): TokenValidationError {

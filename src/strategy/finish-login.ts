@@ -119,7 +119,7 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
     clientId: options.clientId,
     issuer: provider.config.issuer,
     opKeys: provider.jwks,
-    encryptionKey: options.keys.encryption,
+    decryptionKeys: options.keys.published.encryption,
     // Only what the RP registered in its metadata: an OP may not pick another.
     allowedEncryption: { alg: [options.userinfoEncryption.alg], enc: [options.userinfoEncryption.enc] },
     clockTolerance: options.clockTolerance,

@@ -56,5 +56,24 @@ describe('RP entity configuration (rules F1-F4)', () => {
     )
     assert.ok(core.every((k) => k.d === undefined))
     assert.deepEqual(payload.authority_hints, [])
+    assert.equal(rp.signed_jwks_uri, `${stack.appUrl}/openid_relying_party/jwks.jose`)
+  })
+
+  it('serves the core keys as a jwk-set+jwt signed with the federation key at signed_jwks_uri', async () => {
+    const res = await fetch(`${stack.appUrl}/openid_relying_party/jwks.jose`)
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('content-type')?.split(';')[0], 'application/jwk-set+jwt')
+    const jwt = await res.text()
+    const federation = stack.app.strategy.options.keys.federation.publicJwk
+    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet({ keys: [federation] }), {
+      issuer: stack.appUrl,
+      subject: stack.appUrl,
+      typ: 'jwk-set+jwt',
+    })
+    assert.equal(protectedHeader.kid, federation.kid)
+    assert.deepEqual(
+      (payload.keys as { kid: string }[]).map((k) => k.kid),
+      [stack.keys.signing.kid, stack.keys.encryption.kid],
+    )
   })
 })

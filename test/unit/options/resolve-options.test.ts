@@ -70,8 +70,8 @@ describe('resolveOptions', () => {
   })
 
   it('accepts PEM keys and computes a kid', () => {
-    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
-    const o = resolveOptions({ ...valid, keys: { federation: pem, signing: pem, encryption: pem } })
+    const pem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
+    const o = resolveOptions({ ...valid, keys: { federation: pem(), signing: pem(), encryption: pem() } })
     assert.match(o.keys.signing.kid, /^[\w-]{43}$/)
   })
 })
