@@ -8,6 +8,7 @@ import { DefaultProviderRegistry } from '../providers/default-provider-registry.
 import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
 import { ReplayCache } from '../checks/replay-cache.ts'
+import { OpKeyReloads } from '../protocol/op-keys.ts'
 
 /**
  * The runtime of one strategy: its options, the OPs, the HTTP client, the replay cache, the
@@ -87,6 +88,7 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
     },
     now: () => Math.floor(Date.now() / 1000),
     replay: new ReplayCache(),
+    opKeys: new OpKeyReloads(registry, options.logger),
     audit,
   })
 }

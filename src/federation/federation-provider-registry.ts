@@ -111,6 +111,15 @@ export class FederationProviderRegistry implements ProviderRegistry {
     return this.#resolveChain(config)
   }
 
+  /** Resolves the OP's chain again from the network (not from the shared cache, which may hold the same stale chain) and shares it. */
+  reload(issuer: string): Promise<ResolvedProvider> {
+    const config = this.get(issuer)
+    if (!config || config.issuer !== issuer) return this.resolve(issuer)
+    const value = this.#load(config, { fresh: true })
+    this.#remember(issuer, value)
+    return value
+  }
+
   /** The cached resolution while it is valid (refreshed in the background past its refresh time), else a new one. */
   #resolveChain(config: ProviderConfig): Promise<ResolvedProvider & { chain: TrustChain }> {
     const now = this.#o.now()
@@ -156,8 +165,8 @@ export class FederationProviderRegistry implements ProviderRegistry {
     )
   }
 
-  async #load(config: ProviderConfig): Promise<ResolvedProvider & { chain: TrustChain }> {
-    const chain = (await this.#fromSharedCache(config.issuer)) ?? (await this.#resolveAndShare(config.issuer))
+  async #load(config: ProviderConfig, { fresh = false } = {}): Promise<ResolvedProvider & { chain: TrustChain }> {
+    const chain = (fresh ? undefined : await this.#fromSharedCache(config.issuer)) ?? (await this.#resolveAndShare(config.issuer))
     await this.#checkTrustMarks(chain)
     const own = chain.subject.metadata?.[OP]
     if (!own) throw invalid(config, 'entity configuration has no metadata.openid_provider')

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options/resolve-options.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import type { OpClientContext } from './op-client.ts'
 import type { OpFetch } from './op-fetch.ts'
+import type { OpKeyReloads } from './op-keys.ts'
 
 /**
  * What the protocol steps need, handed down by the runtime that owns it (`SpidRuntime`), so
@@ -14,6 +15,8 @@ export interface ProtocolContext {
   readonly registry: ProviderRegistry
   readonly fetch: OpFetch
   readonly client: OpClientContext
+  /** Reloads an OP's keys when a token names a new kid, rate-limited per OP. */
+  readonly opKeys: OpKeyReloads
   /** ID token jtis already accepted (rule I2). */
   readonly replay: ReplayCache
   /** Epoch seconds: the clock of every check. Replaceable (tests move it forward). */

@@ -9,7 +9,7 @@ import { TokenValidationError } from '../errors/spid-error.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import type { ProtocolContext } from './protocol-context.ts'
-import { verifyOpJwt } from './id-token.ts'
+import { verifyFromOp } from './op-keys.ts'
 import { secretTag } from '../log/redact.ts'
 import { opClientFor } from './op-client.ts'
 
@@ -27,9 +27,7 @@ export async function refreshSession(ctx: ProtocolContext, provider: ResolvedPro
     throw fromOpenidClient(error, 'refresh request')
   }
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'refresh response has no ID token (rule L2)')
-  const { payload, alg } = await verifyOpJwt(tokens.id_token, {
-    jwks: provider.jwks,
-    issuer: provider.config.issuer,
+  const { payload, alg } = await verifyFromOp(ctx.opKeys, provider, tokens.id_token, {
     audience: ctx.options.clientId,
     clockTolerance: ctx.options.clockTolerance,
     now: ctx.now(),

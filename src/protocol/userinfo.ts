@@ -1,7 +1,7 @@
-import { compactDecrypt, decodeProtectedHeader, type JSONWebKeySet } from 'jose'
+import { compactDecrypt, decodeProtectedHeader } from 'jose'
 import { TokenValidationError } from '../errors/spid-error.ts'
 import type { RpKey } from '../keys/rp-keys.ts'
-import { verifyOpJwt } from './id-token.ts'
+import type { VerifiedJwt } from './id-token.ts'
 import type { OpFetch } from './op-fetch.ts'
 
 /** Rule U2: SPID says application/jwt, its own examples application/jose. Never plain JSON. */
@@ -10,15 +10,11 @@ const USERINFO_TYPES = new Set(['application/jwt', 'application/jose'])
 export interface UserinfoContext {
   endpoint: string
   accessToken: string
-  clientId: string
-  issuer: string
-  opKeys: JSONWebKeySet
+  /** Verifies the inner JWS with the OP's keys: issuer, audience, expiry (rule I1). */
+  verifyJws(jws: string): Promise<VerifiedJwt>
   /** The RP's encryption keys: the current one and, during a rollover, the next and previous. */
   decryptionKeys: readonly RpKey[]
   allowedEncryption: { alg: string[]; enc: string[] }
-  clockTolerance: number
-  /** Epoch seconds, from the strategy's clock. */
-  now: number
   fetch: OpFetch
 }
 
@@ -39,14 +35,7 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
 
   const inner = await decryptUserinfo(body, ctx)
   if (inner.split('.').length !== 3) throw invalid('UserInfo JWE does not wrap a signed JWT')
-  const { payload } = await verifyOpJwt(inner, {
-    jwks: ctx.opKeys,
-    issuer: ctx.issuer,
-    audience: ctx.clientId,
-    clockTolerance: ctx.clockTolerance,
-    now: ctx.now,
-    what: 'UserInfo',
-  })
+  const { payload } = await ctx.verifyJws(inner)
   return payload
 }
 

@@ -64,6 +64,11 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     return value
   }
 
+  reload(issuer: string): Promise<ResolvedProvider> {
+    this.forget(issuer)
+    return this.resolve(issuer)
+  }
+
   /** Drops cached metadata, e.g. after an OP rotated its keys. */
   forget(issuer?: string): void {
     if (issuer) this.#cache.delete(issuer)

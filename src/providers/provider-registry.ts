@@ -50,4 +50,9 @@ export interface ProviderRegistry {
    * start-up, before `list`, when the registry has one.
    */
   refresh?(): Promise<void>
+  /**
+   * Optional: resolves the OP anew, past every cache (also one shared between instances). Called,
+   * rate-limited, when a token names a key the cached metadata lacks: the OP rolled its keys.
+   */
+  reload?(issuer: string): Promise<ResolvedProvider>
 }

@@ -5,7 +5,7 @@ import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
 import { missingAttributes, missingAttributesError } from '../checks/check-required-attributes.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { InsufficientLevelError, OpError, SpidError, TokenValidationError, TransactionError } from '../errors/spid-error.ts'
-import { verifyOpJwt } from '../protocol/id-token.ts'
+import { verifyFromOp } from '../protocol/op-keys.ts'
 import { secretTag } from '../log/redact.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import { fetchUserinfo } from '../protocol/userinfo.ts'
@@ -82,9 +82,7 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
 
   // 3. The ID token: signature with the OP's keys (I1), then the SPID rules (I2-I4), then replay.
-  const { payload: idClaims, alg } = await verifyOpJwt(tokens.id_token, {
-    jwks: provider.jwks,
-    issuer: provider.config.issuer,
+  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, tokens.id_token, {
     audience: options.clientId,
     clockTolerance: options.clockTolerance,
     now,
@@ -116,14 +114,10 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
   const userinfo = await fetchUserinfo({
     endpoint: provider.metadata.userinfo_endpoint,
     accessToken: tokens.access_token,
-    clientId: options.clientId,
-    issuer: provider.config.issuer,
-    opKeys: provider.jwks,
+    verifyJws: (jws) => verifyFromOp(ctx.opKeys, provider, jws, { audience: options.clientId, clockTolerance: options.clockTolerance, now, what: 'UserInfo' }),
     decryptionKeys: options.keys.published.encryption,
     // Only what the RP registered in its metadata: an OP may not pick another.
     allowedEncryption: { alg: [options.userinfoEncryption.alg], enc: [options.userinfoEncryption.enc] },
-    clockTolerance: options.clockTolerance,
-    now,
     fetch: ctx.fetch,
   })
   checkUserinfoSubject(userinfo.sub, idToken.sub)

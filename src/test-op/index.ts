@@ -50,8 +50,14 @@ export interface TestOp {
   readonly issuer: string
   readonly server: Server
   readonly provider: Provider
-  /** The OP's private signing key, so tests can forge what a misbehaving OP would send. */
+  /** The OP's current private signing key, so tests can forge what a misbehaving OP would send. */
   readonly signingKey: JWK
+  /**
+   * Rolls the core signing key as a real OP does: the new key (generated unless given) signs from
+   * now on and is published first, the old one stays published beside it. Sessions, grants and
+   * pairwise subjects survive. Returns the new private key.
+   */
+  rollSigningKey(next?: JWK): JWK
   /** The public federation keys of its entity configuration, which a superior states for it. */
   readonly federationJwks: { keys: JWK[] }
   close(): Promise<void>
@@ -89,14 +95,14 @@ const CLAIM_NAMES = [
 export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> {
   const users = options.users ?? DEFAULT_TEST_USERS
   const name = options.name ?? (options.profile === 'cie' ? 'CIE id di prova' : 'SPID Test OP')
-  const signingKey =
-    options.signingKey ??
-    ({
-      ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
-      kid: `op-sig-${randomUUID()}`,
-      use: 'sig',
-      alg: 'RS256',
-    } as JWK)
+  let signingKeys = [options.signingKey ?? newSigningKey()]
+  // What outlives a key roll: oidc-provider is rebuilt around it with the new key set.
+  const kept = {
+    store: new Map() as MemoryStore,
+    clients: new FederationClientAdapter(),
+    pairwiseSalt: randomBytes(16).toString('hex'),
+    cookieKey: randomBytes(32).toString('base64url'),
+  }
   const federationKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const federationJwk = { ...(federationKey.export({ format: 'jwk' }) as JWK), kid: `op-fed-${randomUUID()}`, use: 'sig', alg: 'RS256' }
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...federationPublic } = federationJwk
@@ -203,14 +209,28 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   issuer = options.issuer ?? `http://${options.host ?? '127.0.0.1'}:${port}`
-  provider = new Provider(issuer, configuration({ options, users, signingKey }))
-  provider.proxy = true
-  patchIdTokens(provider)
+  const build = () => {
+    const built = new Provider(issuer, configuration({ options, users, signingKeys, kept }))
+    built.proxy = true
+    patchIdTokens(built)
+    return built
+  }
+  provider = build()
   return {
     issuer,
     server,
-    provider,
-    signingKey,
+    get provider() {
+      return provider as Provider
+    },
+    get signingKey() {
+      return signingKeys[0] as JWK
+    },
+    rollSigningKey(next = newSigningKey()) {
+      signingKeys = [next, ...signingKeys]
+      provider = build()
+      entityConfiguration = undefined
+      return next
+    },
     federationJwks: { keys: [federationPublic as JWK] },
     close: () =>
       new Promise<void>((resolve) => {
@@ -220,15 +240,40 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   }
 }
 
-function configuration({ options, users, signingKey }: { options: TestOpOptions; users: readonly TestUser[]; signingKey: JWK }): Configuration {
-  const store: MemoryStore = new Map()
-  const clients = new FederationClientAdapter()
-  const pairwiseSalt = randomBytes(16).toString('hex')
+function newSigningKey(): JWK {
+  return {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: `op-sig-${randomUUID()}`,
+    use: 'sig',
+    alg: 'RS256',
+  } as JWK
+}
+
+interface Kept {
+  store: MemoryStore
+  clients: FederationClientAdapter
+  pairwiseSalt: string
+  cookieKey: string
+}
+
+function configuration({
+  options,
+  users,
+  signingKeys,
+  kept,
+}: {
+  options: TestOpOptions
+  users: readonly TestUser[]
+  signingKeys: readonly JWK[]
+  kept: Kept
+}): Configuration {
+  const { store, clients, pairwiseSalt } = kept
   const cie = options.profile === 'cie'
   return {
     adapter: (model: string) => (model === 'Client' ? clients : new MemoryAdapter(model, store)),
-    jwks: { keys: [signingKey as never] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    // The first key signs; the others stay published after a roll.
+    jwks: { keys: signingKeys as never[] },
+    cookies: { keys: [kept.cookieKey] },
     acrValues: [SPID_L1, SPID_L2, SPID_L3],
     scopes: cie ? ['openid', 'offline_access', 'profile', 'email'] : ['openid', 'offline_access'],
     claims: {

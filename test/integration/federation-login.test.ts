@@ -125,6 +125,25 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     assert.deepEqual(fed.requests.slice(before), [])
   })
 
+  it('follows an OP that rolls its signing key: its chain is resolved again once, and the next login succeeds', async () => {
+    const resolvedBefore = audit.filter((e) => e.type === 'trust_chain.resolved' && e.iss === second.issuer).length
+    const requestsBefore = fed.requests.length
+    const newKid = second.rollSigningKey().kid
+    const ua = new UserAgent()
+    const done = await login(ua, stack.appUrl, `idp=${encodeURIComponent(second.issuer)}&level=2`)
+    assert.equal(done.status, 302, done.body)
+    const reloads = stack.logger.lines.filter((l) => (l.obj as { event?: string }).event === 'op.keys_reload')
+    assert.deepEqual(
+      reloads.map((l) => (l.obj as { kid?: string }).kid),
+      [newKid],
+    )
+    assert.equal(audit.filter((e) => e.type === 'trust_chain.resolved' && e.iss === second.issuer).length, resolvedBefore + 1, 'one new chain')
+    assert.ok(
+      fed.requests.slice(requestsBefore).some((r) => r.includes('/fetch?sub=')),
+      'through the anchor again, not from a cache',
+    )
+  })
+
   it('resolves a chain again before it expires', async () => {
     const before = fed.requests.length
     // Past the refresh time of the first OP's 120-second chain, before its exp. (The RP's clock is
