@@ -7,6 +7,7 @@ import type { TrustAnchor } from '../federation/trust-chain.ts'
 import { DefaultProviderRegistry } from '../providers/default-provider-registry.ts'
 import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
+import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
 import { ReplayCache } from '../checks/replay-cache.ts'
 import { OpKeyReloads } from '../protocol/op-keys.ts'
 
@@ -67,6 +68,7 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
           fetch,
           metadataTtl: options.metadataTtl,
           clockTolerance: options.clockTolerance,
+          ...(options.acceptCheckRpQuirks ? { onQuirk: (issuer: string, quirk: string) => logCheckRpQuirk(options.logger, issuer, quirk) } : {}),
           onResolved: (provider, statement) =>
             audit('trust_chain.resolved', {
               iss: provider.config.issuer,

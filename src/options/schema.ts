@@ -252,6 +252,15 @@ const fields = {
     .optional()
     .meta(doc('`AuditSink` receiving one record per step of every login (see Audit log).', 'none (warning in production)')),
   auditPersonalData: z.boolean().default(false).meta(doc('Adds a tag (SHA-256) of the fiscal number to `login.succeeded` records; never the number.')),
+  acceptCheckRpQuirks: z
+    .boolean()
+    .default(false)
+    .refine((on) => !on || !production(), 'is for certification with AgID spid-oidc-check-rp only: refused in production')
+    .meta(
+      doc(
+        "Certification only: accepts the two quirks of AgID's RP conformance tool (spid-oidc-check-rp 1.3.3): an OP entity configuration without the `typ` header, and a UserInfo JWT sent as a JSON-quoted string. Every other check still applies; each use logs a warning. Refused in production.",
+      ),
+    ),
   passReqToCallback: z.boolean().default(false).meta(doc('Passes the request first to the verify function.')),
   providerRegistry: withMethod<ProviderRegistry>('get', 'must implement ProviderRegistry (list, get, resolve)')
     .optional()
@@ -280,6 +289,12 @@ export const strategyOptionsSchema = z
     const warnings: { event: string; message: string; urls?: string[] }[] = []
     if (!o.audit && production()) {
       warnings.push({ event: 'config.no_audit', message: 'no audit sink: SPID asks relying parties to keep 24 months of authentication records (rule G1)' })
+    }
+    if (o.acceptCheckRpQuirks) {
+      warnings.push({
+        event: 'config.check_rp_quirks',
+        message: "acceptCheckRpQuirks is on: two quirks of AgID's conformance tool are accepted; never in production",
+      })
     }
     if (httpUrls.length > 0) {
       warnings.push({ event: 'config.insecure', message: 'plain http on loopback accepted for development; SPID needs https in production', urls: httpUrls })

@@ -16,6 +16,8 @@ export interface UserinfoContext {
   decryptionKeys: readonly RpKey[]
   allowedEncryption: { alg: string[]; enc: string[] }
   fetch: OpFetch
+  /** Set only with `acceptCheckRpQuirks`: a JSON-quoted JWT body is then unquoted, and this called. */
+  onQuirk?: (quirk: string) => void
 }
 
 /**
@@ -30,7 +32,7 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
   if (!response.ok) throw invalid(`UserInfo answered ${response.status}`)
   const type = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!USERINFO_TYPES.has(type)) throw invalid(`UserInfo content type ${type || '(none)'} is not a signed and encrypted JWT`)
-  const body = response.body.toString('utf8').trim()
+  const body = unquoted(response.body.toString('utf8').trim(), ctx.onQuirk)
   if (body.split('.').length !== 5) throw invalid('UserInfo is not encrypted (expected a compact JWE)')
 
   const inner = await decryptUserinfo(body, ctx)
@@ -66,6 +68,19 @@ async function decryptUserinfo(jwe: string, ctx: UserinfoContext): Promise<strin
     }
   }
   throw invalid('UserInfo JWE could not be decrypted with the RP encryption key', failure)
+}
+
+/** AgID's conformance tool sends the compact JWE as a JSON string: `"eyJ…"`. Only a string is unquoted, and only when allowed. */
+function unquoted(body: string, onQuirk: UserinfoContext['onQuirk']): string {
+  if (!onQuirk || !body.startsWith('"')) return body
+  try {
+    const inner: unknown = JSON.parse(body)
+    if (typeof inner !== 'string') return body
+    onQuirk('UserInfo JWT sent as a JSON-quoted string')
+    return inner.trim()
+  } catch {
+    return body
+  }
 }
 
 function invalid(message: string, cause?: unknown): TokenValidationError {

@@ -1,5 +1,5 @@
 import { JWS_ALGS } from '../algorithms.ts'
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import { FederationError, isSpidError } from '../errors/spid-error.ts'
 import type { ProviderConfig } from './provider-config.ts'
 import type { OpFetch } from '../protocol/op-fetch.ts'
@@ -16,6 +16,11 @@ export interface DefaultProviderRegistryOptions {
   clockTolerance: number
   /** Called with each freshly resolved OP and the entity statement it came from (rule G1: keep the chain used). */
   onResolved?: (provider: ResolvedProvider, statement: string | undefined) => void
+  /**
+   * Set only with `acceptCheckRpQuirks`: an entity configuration without a `typ` header is then
+   * accepted (any other typ still is not), and this is called on each such use.
+   */
+  onQuirk?: (issuer: string, quirk: string) => void
 }
 
 /**
@@ -30,6 +35,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
   readonly #ttlMs: number
   readonly #clockTolerance: number
   readonly #onResolved: DefaultProviderRegistryOptions['onResolved']
+  readonly #onQuirk: DefaultProviderRegistryOptions['onQuirk']
   readonly #cache = new Map<string, { value: Promise<ResolvedProvider>; expires: number }>()
 
   constructor(options: DefaultProviderRegistryOptions) {
@@ -38,6 +44,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
     this.#ttlMs = options.metadataTtl * 1000
     this.#clockTolerance = options.clockTolerance
     this.#onResolved = options.onResolved
+    this.#onQuirk = options.onQuirk
   }
 
   list(): readonly ProviderConfig[] {
@@ -101,14 +108,16 @@ export class DefaultProviderRegistry implements ProviderRegistry {
       const claims = decodeJwt(jwt)
       const ownKeys = claims.jwks as JSONWebKeySet | undefined
       if (!ownKeys || !Array.isArray(ownKeys.keys)) throw new Error('no jwks')
+      const untyped = this.#onQuirk !== undefined && decodeProtectedHeader(jwt).typ === undefined
       ;({ payload } = await jwtVerify(jwt, createLocalJWKSet(ownKeys), {
         issuer: config.issuer,
         subject: config.issuer,
-        typ: 'entity-statement+jwt',
+        ...(untyped ? {} : { typ: 'entity-statement+jwt' }),
         algorithms: [...JWS_ALGS],
         clockTolerance: this.#clockTolerance,
         requiredClaims: ['iat', 'exp'],
       }))
+      if (untyped) this.#onQuirk?.(config.issuer, 'entity configuration without typ header')
     } catch (cause) {
       throw invalid(config, 'entity configuration is not a valid self-signed entity statement', cause)
     }

@@ -7,6 +7,7 @@ import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { InsufficientLevelError, OpError, SpidError, TokenValidationError, TransactionError } from '../errors/spid-error.ts'
 import { verifyFromOp } from '../protocol/op-keys.ts'
 import { secretTag } from '../log/redact.ts'
+import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import { fetchUserinfo } from '../protocol/userinfo.ts'
 import { toProfile } from '../profile/to-profile.ts'
@@ -119,6 +120,7 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
     // Only what the RP registered in its metadata: an OP may not pick another.
     allowedEncryption: { alg: [options.userinfoEncryption.alg], enc: [options.userinfoEncryption.enc] },
     fetch: ctx.fetch,
+    ...(options.acceptCheckRpQuirks ? { onQuirk: (quirk: string) => logCheckRpQuirk(options.logger, provider.config.issuer, quirk) } : {}),
   })
   checkUserinfoSubject(userinfo.sub, idToken.sub)
   ctx.audit('userinfo.received', {

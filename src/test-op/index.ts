@@ -60,6 +60,8 @@ export interface TestOp {
   rollSigningKey(next?: JWK): JWK
   /** The public federation keys of its entity configuration, which a superior states for it. */
   readonly federationJwks: { keys: JWK[] }
+  /** The private federation key, so tests can forge the entity configuration a misbehaving OP would serve. */
+  readonly federationKey: JWK
   close(): Promise<void>
 }
 
@@ -232,6 +234,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
       return next
     },
     federationJwks: { keys: [federationPublic as JWK] },
+    federationKey: federationJwk,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
