@@ -14,7 +14,8 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { loadOrCreateDevKeys } from '../src/index.ts'
+import type { JWK } from 'jose'
+import { checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
 import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
 
@@ -69,6 +70,13 @@ if (!sessionSecret) {
 }
 
 const keys = loadOrCreateDevKeys(fileURLToPath(new URL('../.dev-keys/', import.meta.url)))
+// In the local federation the RP is onboarded at start-up, as the registry would do it: the
+// anchor states its federation keys and issues it a trust mark.
+const trustMarks = []
+if (testAnchor) {
+  testAnchor.subordinate({ entityId: baseUrl, jwks: exportPublicKeys(keys).federation as { keys: JWK[] }, openidProvider: false })
+  trustMarks.push(await testAnchor.issueTrustMark(baseUrl))
+}
 const redisUrl = process.env.REDIS_URL
 const { app, sessions, strategy } = createExampleApp({
   baseUrl,
@@ -76,7 +84,7 @@ const { app, sessions, strategy } = createExampleApp({
   keys,
   sessionSecret,
   ...(redisUrl ? { redisUrl } : {}),
-  strategy: { authorityHints, ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}) },
+  strategy: { authorityHints, trustMarks, ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}) },
 })
 if (trustAnchor) {
   // The anchor must verify with the pinned keys before anything is offered: no login otherwise.
@@ -87,7 +95,7 @@ if (trustAnchor) {
   }
   if (strategy.providers.list().length === 0) console.warn(`The trust anchor ${trustAnchor.entityId} lists no OP with a valid trust chain.`)
 }
-const server = app.listen(port, () => {
+const server = app.listen(port, async () => {
   console.log(`Example app:  ${baseUrl}  (listening on port ${port})`)
   console.log(`Sessions:     ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory (set REDIS_URL for Redis)'}`)
   if (trustAnchor)
@@ -101,6 +109,16 @@ const server = app.listen(port, () => {
     )
   else if (testOps.length) console.log(`Test SPID OP: ${testOps[0]?.issuer}  (users: Ada Lovelace, Lucrezia Borgia, SpidValidator AgID)`)
   else console.log(`OPs:          ${providers.join(', ')}`)
+  if (trustAnchor) {
+    // The RP checks its own onboarding: its entity configuration as served, and the anchor's statement about it.
+    const report = await checkFederationSetup(strategy)
+    const failed = report.steps.filter((s) => s.status === 'fail')
+    if (failed.length === 0) console.log(`Onboarding:   the anchor vouches for this RP (npx passport-spid-oidc doctor checks the rest)`)
+    else
+      console.warn(
+        `Onboarding:   ${failed.map((s) => `${s.name}: ${s.detail.split('\n')[0]}`).join('; ')}\n              run: npx passport-spid-oidc doctor ${baseUrl} --anchor ${trustAnchor.entityId}`,
+      )
+  }
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -52,3 +52,7 @@ export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.
 export { JsonLinesAuditSink, verifyAuditLog, type JsonLinesAuditSinkOptions, type AuditVerification } from './audit/json-lines-sink.ts'
 export { LoggerAuditSink } from './audit/logger-sink.ts'
 export * from './errors/index.ts'
+export { runDoctor, type DoctorOptions } from './doctor/run-doctor.ts'
+export { checkFederationSetup } from './doctor/check-federation-setup.ts'
+export { formatDoctorReport, type DoctorReport, type DoctorStep } from './doctor/report.ts'
+export { exportPublicKeys, type ExportedKeys } from './keys/export-keys.ts'

@@ -3,7 +3,7 @@ import { FederationError } from '../errors/spid-error.ts'
 import type { RpKey } from '../keys/rp-keys.ts'
 import type { OpFetch } from '../protocol/op-fetch.ts'
 import { applyMetadataPolicy } from './metadata-policy.ts'
-import { resolveTrustChain, type TrustAnchor } from './trust-chain.ts'
+import { resolveTrustChain, type TrustAnchor, type TrustChain } from './trust-chain.ts'
 
 export interface ResolveRequest {
   /** `sub`: the entity whose resolved metadata is asked for. */
@@ -25,6 +25,26 @@ export interface ResolveContext {
 }
 
 /**
+ * An entity's trust chain up to `anchor`, verified, and its metadata of each type (all, or those
+ * named) with the chain's policy applied: what the anchor's federation makes of the entity. A
+ * policy the metadata breaks throws, naming the parameter.
+ */
+export async function resolvePolicyApplied(
+  entityId: string,
+  anchor: TrustAnchor,
+  entityTypes: readonly string[],
+  ctx: { fetch: OpFetch; now: number; clockTolerance: number },
+): Promise<{ chain: TrustChain; metadata: Record<string, Record<string, unknown>> }> {
+  const chain = await resolveTrustChain(entityId, { anchors: [anchor], fetch: ctx.fetch, now: ctx.now, clockTolerance: ctx.clockTolerance })
+  const types = Object.keys(chain.subject.metadata ?? {}).filter((type) => entityTypes.length === 0 || entityTypes.includes(type))
+  const superior = chain.subordinateStatements[0]?.metadata ?? {}
+  const metadata = Object.fromEntries(
+    types.map((type) => [type, applyMetadataPolicy(type, chain.subject.metadata?.[type] ?? {}, chain.policy[type], superior[type])]),
+  )
+  return { chain, metadata }
+}
+
+/**
  * A resolve response (OpenID Federation 1.0 section 8.3) about the relying party itself: its trust
  * chain up to the requested anchor, verified, and its metadata with the chain's policy applied,
  * signed with the federation key as `resolve-response+jwt`. It answers only for itself; the same
@@ -41,12 +61,7 @@ export async function buildResolveResponse(request: ResolveRequest, ctx: Resolve
       oauthError: 'invalid_trust_anchor',
     })
   }
-  const chain = await resolveTrustChain(ctx.entityId, { anchors: [anchor], fetch: ctx.fetch, now: ctx.now, clockTolerance: ctx.clockTolerance })
-  const types = Object.keys(chain.subject.metadata ?? {}).filter((type) => request.entityTypes.length === 0 || request.entityTypes.includes(type))
-  const superior = chain.subordinateStatements[0]?.metadata ?? {}
-  const metadata = Object.fromEntries(
-    types.map((type) => [type, applyMetadataPolicy(type, chain.subject.metadata?.[type] ?? {}, chain.policy[type], superior[type])]),
-  )
+  const { chain, metadata } = await resolvePolicyApplied(ctx.entityId, anchor, request.entityTypes, ctx)
   return new SignJWT({ metadata, trust_chain: chain.statements })
     .setProtectedHeader({ alg: ctx.federationKey.alg, kid: ctx.federationKey.kid, typ: 'resolve-response+jwt' })
     .setIssuer(ctx.entityId)

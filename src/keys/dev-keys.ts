@@ -1,4 +1,6 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
+import type { JWK } from 'jose'
+import { jwkThumbprint } from './rp-keys.ts'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -26,11 +28,11 @@ export function loadOrCreateDevKeys(dir: string): DevKeySet {
   return keys
 }
 
-/** A fresh in-memory key set, each key with its own kid. */
+/** A fresh in-memory key set, each key's kid its RFC 7638 thumbprint (what registry portals expect). */
 export function generateDevKeys(): DevKeySet {
-  const make = (name: string) => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    return { ...privateKey.export({ format: 'jwk' }), kty: 'RSA', kid: `${name}-${randomUUID()}` }
+  const make = () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    return { ...privateKey.export({ format: 'jwk' }), kty: 'RSA', kid: jwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK) }
   }
-  return { federation: make('fed'), signing: make('sig'), encryption: make('enc') }
+  return { federation: make(), signing: make(), encryption: make() }
 }

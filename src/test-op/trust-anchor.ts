@@ -27,6 +27,13 @@ export interface TestTrustAnchor {
   readonly server: Server
   /** Adds or replaces a subordinate. */
   subordinate(entity: TestSubordinate): void
+  /** The trust mark type it issues to relying parties: `<entityId>/openid_relying_party/public/`, as the SPID registry's. */
+  readonly trustMarkType: string
+  /**
+   * Issues a trust mark to `subject` (signed by the anchor, listed in its `trust_mark_issuers`),
+   * ready for the `trustMarks` option. A negative lifetime gives an expired one, for tests.
+   */
+  issueTrustMark(subject: string, lifetime?: number): Promise<{ trust_mark_type: string; trust_mark: string }>
   close(): Promise<void>
 }
 
@@ -49,6 +56,7 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
   const subordinates = new Map<string, TestSubordinate>()
   const lifetime = options.lifetime ?? 3600
   let entityId = ''
+  const trustMarkType = () => `${entityId}/openid_relying_party/public/`
 
   const sign = (claims: Record<string, unknown>, subject: string) => {
     const now = Math.floor(Date.now() / 1000)
@@ -74,6 +82,7 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
         sign(
           {
             jwks: { keys: [publicJwk] },
+            trust_mark_issuers: { [trustMarkType()]: [entityId] },
             metadata: {
               federation_entity: {
                 organization_name: 'Trust anchor di prova',
@@ -102,6 +111,18 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
   entityId = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`
   return {
     entityId,
+    trustMarkType: trustMarkType(),
+    async issueTrustMark(subject, markLifetime = 365 * 86400) {
+      const now = Math.floor(Date.now() / 1000)
+      const trustMark = await new SignJWT({ trust_mark_type: trustMarkType(), organization_type: 'public' })
+        .setProtectedHeader({ alg: 'ES256', kid: publicJwk.kid as string, typ: 'trust-mark+jwt' })
+        .setIssuer(entityId)
+        .setSubject(subject)
+        .setIssuedAt(Math.min(now, now + markLifetime - 60))
+        .setExpirationTime(now + markLifetime)
+        .sign(privateKey)
+      return { trust_mark_type: trustMarkType(), trust_mark: trustMark }
+    },
     jwks: { keys: [publicJwk] },
     server,
     subordinate: (entity) => void subordinates.set(entity.entityId, entity),

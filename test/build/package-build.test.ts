@@ -1,7 +1,7 @@
 /** The package as published: `npm run build` output, imported through plain Node (no tsx). */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 
@@ -43,6 +43,12 @@ describe('built package', () => {
       }
       assert.ok(result.errors.includes('InsufficientLevelError'))
       assert.ok(result.testOp.includes('startTestOp'))
+      // The bin (`npx passport-spid-oidc`), compiled, runs under plain Node.
+      const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin['passport-spid-oidc'] as string
+      assert.equal(bin, './dist/cli/main.js')
+      const compiledBin = join(out, 'cli/main.js')
+      assert.ok(readFileSync(compiledBin, 'utf8').startsWith('#!/usr/bin/env node'), 'keeps its shebang')
+      assert.match(execFileSync(process.execPath, [compiledBin, 'help'], { encoding: 'utf8' }), /passport-spid-oidc doctor <rp-entity-id>/)
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
