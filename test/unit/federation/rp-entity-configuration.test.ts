@@ -86,7 +86,7 @@ describe('RP entity configuration at start-up', () => {
     const logger = captureLogger()
     resolveOptions({ ...complete, authorityHints: [], homepageUri: undefined, logger })
     const warning = logger.lines.find((l) => (l.obj as { event?: string }).event === 'config.entity_configuration_incomplete')
-    assert.deepEqual((warning?.obj as { problems: string[] }).problems, [
+    assert.deepEqual((warning?.obj as { problems?: string[] } | undefined)?.problems, [
       'authorityHints: authority_hints is empty: name the federation superior (https://registry.spid.gov.it for SPID) the registry will find this RP under',
       'homepageUri: metadata.federation_entity.homepage_uri is missing',
     ])
@@ -129,14 +129,19 @@ describe('RP entity configuration at start-up', () => {
 
 describe('checkRpEntityConfiguration on a fetched configuration', () => {
   const options = resolveOptions({ ...complete, logger: captureLogger() })
-  const good = () => structuredClone(entityConfigurationClaims(options, now())) as Record<string, any>
-  const members = (claims: Record<string, unknown>) => checkRpEntityConfiguration(claims, clientId).map((p) => `${p.member}: ${p.message}`)
+  type Jwks = { keys: Record<string, unknown>[] }
+  type Claims = {
+    jwks: Jwks
+    metadata: { federation_entity: Record<string, unknown>; openid_relying_party: Record<string, unknown> & { jwks: Jwks } }
+  }
+  const good = () => structuredClone(entityConfigurationClaims(options, now())) as unknown as Claims
+  const members = (claims: Claims) => checkRpEntityConfiguration(claims as unknown as Record<string, unknown>, clientId).map((p) => `${p.member}: ${p.message}`)
 
   it('refuses private key material, small RSA keys and repeated kids in a published set', () => {
     const claims = good()
     claims.jwks.keys.push({ ...keys.federation, kid: 'leaked' })
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' })
-    claims.metadata.openid_relying_party.jwks.keys.push({ ...small, kid: claims.metadata.openid_relying_party.jwks.keys[0].kid, use: 'sig' })
+    claims.metadata.openid_relying_party.jwks.keys.push({ ...small, kid: claims.metadata.openid_relying_party.jwks.keys[0]?.kid, use: 'sig' })
     const found = members(claims).join('\n')
     assert.match(found, /jwks\.keys\[1\]: carries private key material/)
     assert.match(found, /openid_relying_party\.jwks\.keys\[2\]: repeats kid/)
@@ -160,7 +165,7 @@ describe('checkRpEntityConfiguration on a fetched configuration', () => {
 
   it('refuses an RP metadata without an encryption key', () => {
     const claims = good()
-    claims.metadata.openid_relying_party.jwks.keys = claims.metadata.openid_relying_party.jwks.keys.filter((k: { use: string }) => k.use === 'sig')
+    claims.metadata.openid_relying_party.jwks.keys = claims.metadata.openid_relying_party.jwks.keys.filter((k) => k.use === 'sig')
     assert.match(members(claims).join('\n'), /has no encryption key/)
   })
 })
