@@ -10,12 +10,15 @@
  * pinned public JWK set, as JSON text or a file path): the OPs offered are the anchor's, each
  * trusted through its trust chain; SPID_PROVIDERS is not needed and no test OP is started.
  * SPID_TEST_FEDERATION=1 starts a local test trust anchor with two test OPs under it instead.
+ *
+ * Entity configuration: SPID_ORGANIZATION_NAME, SPID_CONTACTS (comma-separated, a PEC address for
+ * SPID) and SPID_TRUST_MARKS (the registry's trust marks, a JSON array as JSON text or a file path).
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { JWK } from 'jose'
-import { checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
+import { SpidConfigError, checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
 import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
 
@@ -58,6 +61,16 @@ if (trustAnchor) providers = []
 const authorityHints = list(process.env.SPID_AUTHORITY_HINTS)
 if (authorityHints.length === 0) authorityHints.push(trustAnchor?.entityId ?? 'https://registry.spid.gov.it')
 
+/** A configuration mistake is a message to read, not a stack trace. */
+function startApp(config: Parameters<typeof createExampleApp>[0]): ReturnType<typeof createExampleApp> {
+  try {
+    return createExampleApp(config)
+  } catch (error) {
+    if (error instanceof SpidConfigError) exit(`The example app cannot start: ${error.message}`)
+    throw error
+  }
+}
+
 function exit(message: string): never {
   console.error(message)
   process.exit(1)
@@ -72,19 +85,35 @@ if (!sessionSecret) {
 const keys = loadOrCreateDevKeys(fileURLToPath(new URL('../.dev-keys/', import.meta.url)))
 // In the local federation the RP is onboarded at start-up, as the registry would do it: the
 // anchor states its federation keys and issues it a trust mark.
-const trustMarks = []
+const trustMarks: { trust_mark: string; trust_mark_type?: string; id?: string }[] = []
+if (process.env.SPID_TRUST_MARKS) {
+  const text = process.env.SPID_TRUST_MARKS
+  try {
+    const marks = JSON.parse(text.trim().startsWith('[') ? text : readFileSync(text, 'utf8'))
+    if (!Array.isArray(marks)) throw new Error('not a JSON array')
+    trustMarks.push(...marks)
+  } catch (error) {
+    exit(`SPID_TRUST_MARKS must be a JSON array of { trust_mark_type (or id), trust_mark }, as JSON text or a file path: ${(error as Error).message}`)
+  }
+}
 if (testAnchor) {
   testAnchor.subordinate({ entityId: baseUrl, jwks: exportPublicKeys(keys).federation as { keys: JWK[] }, openidProvider: false })
   trustMarks.push(await testAnchor.issueTrustMark(baseUrl))
 }
 const redisUrl = process.env.REDIS_URL
-const { app, sessions, strategy } = createExampleApp({
+const { app, sessions, strategy } = startApp({
   baseUrl,
   providers,
   keys,
   sessionSecret,
   ...(redisUrl ? { redisUrl } : {}),
-  strategy: { authorityHints, trustMarks, ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}) },
+  strategy: {
+    authorityHints,
+    trustMarks,
+    ...(process.env.SPID_ORGANIZATION_NAME ? { organizationName: process.env.SPID_ORGANIZATION_NAME } : {}),
+    ...(list(process.env.SPID_CONTACTS).length ? { contacts: list(process.env.SPID_CONTACTS) } : {}),
+    ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}),
+  },
 })
 if (trustAnchor) {
   // The anchor must verify with the pinned keys before anything is offered: no login otherwise.

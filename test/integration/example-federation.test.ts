@@ -17,8 +17,8 @@ import { freePort } from '../../scripts/provision.mjs'
 const root = new URL('../../', import.meta.url).pathname
 
 /** Runs example-app/server.ts; resolves when it listens, or with its exit code and output. */
-async function runExampleApp(env: Record<string, string>) {
-  const port: number = await freePort()
+async function runExampleApp(env: Record<string, string>, givenPort?: number) {
+  const port: number = givenPort ?? (await freePort())
   const url = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], {
     cwd: root,
@@ -43,6 +43,10 @@ async function runExampleApp(env: Record<string, string>) {
     })
   })
   return { ...outcome, url, output: () => output, stop: () => child.kill('SIGTERM') }
+}
+
+async function waitFor(read: () => string, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 100 && !pattern.test(read()); i++) await new Promise((r) => setTimeout(r, 50))
 }
 
 describe('example app in federation mode', () => {
@@ -91,5 +95,53 @@ describe('example app in federation mode', () => {
     } finally {
       await other.close()
     }
+  })
+
+  it('with SPID_TEST_FEDERATION=1 onboards itself with the local anchor and says so', async () => {
+    const app = await runExampleApp({ SPID_TEST_FEDERATION: '1' })
+    try {
+      assert.ok(app.listening, app.output())
+      await waitFor(app.output, /Onboarding: /)
+      assert.match(app.output(), /Onboarding: {3}the anchor vouches for this RP/)
+      const ec = decodeJwt(await (await fetch(`${app.url}/.well-known/openid-federation`)).text())
+      const marks = ec.trust_marks as { trust_mark_type: string; trust_mark: string }[]
+      assert.equal(marks.length, 1)
+      assert.equal(decodeJwt(marks[0]?.trust_mark as string).sub, app.url)
+    } finally {
+      app.stop()
+    }
+  })
+
+  it('publishes SPID_ORGANIZATION_NAME, SPID_CONTACTS and SPID_TRUST_MARKS (a file) in its entity configuration', async () => {
+    const port: number = await freePort()
+    const mark = await anchor.issueTrustMark(`http://127.0.0.1:${port}`)
+    const file = join(dir, 'trust-marks.json')
+    writeFileSync(file, JSON.stringify([mark]))
+    const app = await runExampleApp(
+      { SPID_ORGANIZATION_NAME: 'Comune di Prova', SPID_CONTACTS: 'protocollo@pec.prova.it, urp@pec.prova.it', SPID_TRUST_MARKS: file },
+      port,
+    )
+    try {
+      assert.ok(app.listening, app.output())
+      const ec = decodeJwt(await (await fetch(`${app.url}/.well-known/openid-federation`)).text())
+      const entity = (ec.metadata as { federation_entity: Record<string, unknown> }).federation_entity
+      assert.equal(entity.organization_name, 'Comune di Prova')
+      assert.deepEqual(entity.contacts, ['protocollo@pec.prova.it', 'urp@pec.prova.it'])
+      assert.deepEqual(ec.trust_marks, [mark])
+    } finally {
+      app.stop()
+    }
+  })
+
+  it('stops at start-up, with the reason and no stack trace, on a trust mark issued to another RP', async () => {
+    const mark = await anchor.issueTrustMark('https://another-rp.example.it')
+    const app = await runExampleApp({ SPID_TRUST_MARKS: JSON.stringify([mark]) })
+    assert.equal(app.listening, false, app.output())
+    assert.equal(app.code, 1)
+    assert.match(
+      app.output(),
+      /The example app cannot start: 1 problem in passport-spid-oidc options\n {2}- trustMarks\[0\] .*: the trust mark is about https:\/\/another-rp\.example\.it, not this RP/,
+    )
+    assert.doesNotMatch(app.output(), /\n\s+at /, 'no stack trace')
   })
 })
