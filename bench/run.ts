@@ -99,6 +99,7 @@ try {
     if (hop.status !== 200) throw new Error(`guarded GET answered ${hop.status}`)
   }
   const perGuarded = await redis.commandsSince()
+  redis.stopCounting()
   const minimal = await readStoredSession(redis.client, sessionIdFromCookie(ua.cookieNamed(COOKIE) as string), SESSION_KEY)
   const full = await loggedIn(rpRedisFull)
   const fullStored = await readStoredSession(redis.client, sessionIdFromCookie(full.ua.cookieNamed(COOKIE) as string), SESSION_KEY)

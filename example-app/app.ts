@@ -16,7 +16,6 @@ import {
   spidContext,
   spidErrorHandler,
   spidLogout,
-  type DevKeySet,
   type Logger,
   type ProviderOptions,
   type SpidProfile,
@@ -31,7 +30,10 @@ export interface ExampleAppConfig {
   baseUrl: string
   /** OP issuers on offer (or provider objects, e.g. with `profile: 'cie'`). */
   providers: (string | ProviderOptions)[]
-  keys: DevKeySet
+  /** The RP keys, as the strategy's `keys` option takes them. */
+  keys: SpidStrategyOptions['keys']
+  /** Express `trust proxy`: set it when a proxy or load balancer terminates TLS in front of the app. */
+  trustProxy?: boolean | number | string
   sessionSecret: string
   /** Sessions in Redis when set; in memory otherwise. */
   redisUrl?: string
@@ -77,6 +79,7 @@ export function createExampleApp(config: ExampleAppConfig) {
 
   const app = express()
   app.disable('x-powered-by')
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy)
   app.use(
     helmet({
       contentSecurityPolicy: {

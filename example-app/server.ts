@@ -11,6 +11,9 @@
  * trusted through its trust chain; SPID_PROVIDERS is not needed and no test OP is started.
  * SPID_TEST_FEDERATION=1 starts a local test trust anchor with two test OPs under it instead.
  *
+ * SPID_KEYS: the RP private keys (JSON text or a file path) instead of the development keys in
+ * .dev-keys/. TRUST_PROXY: Express `trust proxy` (true, a hop count, or addresses) behind a proxy.
+ *
  * Entity configuration: SPID_ORGANIZATION_NAME, SPID_CONTACTS (comma-separated, a PEC address for
  * SPID) and SPID_TRUST_MARKS (the registry's trust marks, a JSON array as JSON text or a file path).
  */
@@ -18,7 +21,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { JWK } from 'jose'
-import { SpidConfigError, checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
+import { type DevKeySet, SpidConfigError, checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
 import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
 
@@ -61,6 +64,21 @@ if (trustAnchor) providers = []
 const authorityHints = list(process.env.SPID_AUTHORITY_HINTS)
 if (authorityHints.length === 0) authorityHints.push(trustAnchor?.entityId ?? 'https://registry.spid.gov.it')
 
+function readKeys(text: string): DevKeySet {
+  try {
+    return JSON.parse(text.trim().startsWith('{') ? text : readFileSync(text, 'utf8'))
+  } catch (error) {
+    exit(`SPID_KEYS must be the RP private keys { federation, signing, encryption } as JSON text or a file path: ${(error as Error).message}`)
+  }
+}
+
+/** Express `trust proxy` from TRUST_PROXY: true/false, a hop count, or addresses and subnets. */
+function trustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === '') return undefined
+  if (value === 'true' || value === 'false') return value === 'true'
+  return /^\d+$/.test(value) ? Number(value) : value
+}
+
 /** A configuration mistake is a message to read, not a stack trace. */
 function startApp(config: Parameters<typeof createExampleApp>[0]): ReturnType<typeof createExampleApp> {
   try {
@@ -82,7 +100,8 @@ if (!sessionSecret) {
   console.warn('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.')
 }
 
-const keys = loadOrCreateDevKeys(fileURLToPath(new URL('../.dev-keys/', import.meta.url)))
+// Production keys from SPID_KEYS; otherwise development keys shared by every instance started from this folder.
+const keys = process.env.SPID_KEYS ? readKeys(process.env.SPID_KEYS) : loadOrCreateDevKeys(fileURLToPath(new URL('../.dev-keys/', import.meta.url)))
 // In the local federation the RP is onboarded at start-up, as the registry would do it: the
 // anchor states its federation keys and issues it a trust mark.
 const trustMarks: { trust_mark: string; trust_mark_type?: string; id?: string }[] = []
@@ -107,6 +126,7 @@ const { app, sessions, strategy } = startApp({
   keys,
   sessionSecret,
   ...(redisUrl ? { redisUrl } : {}),
+  ...(trustProxy(process.env.TRUST_PROXY) !== undefined ? { trustProxy: trustProxy(process.env.TRUST_PROXY) } : {}),
   strategy: {
     authorityHints,
     trustMarks,

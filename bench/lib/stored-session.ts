@@ -10,9 +10,10 @@ export function sessionIdFromCookie(cookie: string): string {
 }
 
 export async function readStoredSession(redis: RedisInspector, sid: string, key: string, prefix = 'spid:sess:') {
-  const record = await redis.get(`${prefix}${sid}`)
+  // The session id is the key's hash tag, so a record and its tombstone share a Cluster slot.
+  const record = await redis.get(`${prefix}{${sid}}`)
   if (record === null) throw new Error(`no session ${sid} in Redis`)
-  const plaintext = new SessionCipher([parseSessionKey(key) as Buffer]).decrypt(record)
+  const plaintext = new SessionCipher([parseSessionKey(key) as Buffer]).decrypt(record, { id: sid, now: Math.floor(Date.now() / 1000) })
   if (plaintext === undefined) throw new Error('stored session does not decrypt with the benchmark key')
   return { bytes: Buffer.byteLength(record), plainBytes: Buffer.byteLength(plaintext), content: JSON.parse(plaintext) as Record<string, unknown> }
 }

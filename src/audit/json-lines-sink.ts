@@ -45,7 +45,7 @@ export class JsonLinesAuditSink implements AuditSink {
     this.#dir = options.dir
     this.#retentionDays = options.retentionDays ?? 730
     // The same AES-256-GCM record format as sessions (key id, version), so keys rotate alike.
-    this.#cipher = options.encryptionKey ? new SessionCipher([options.encryptionKey]) : undefined
+    this.#cipher = options.encryptionKey ? new SessionCipher([options.encryptionKey], 'audit') : undefined
     this.#now = options.now ?? (() => new Date())
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
     const last = lastLine(this.#dir)
@@ -95,7 +95,7 @@ export interface AuditVerification {
 export function verifyAuditLog(dir: string, encryptionKey?: Buffer): AuditVerification {
   const problems: string[] = []
   const events: AuditEvent[] = []
-  const cipher = encryptionKey ? new SessionCipher([encryptionKey]) : undefined
+  const cipher = encryptionKey ? new SessionCipher([encryptionKey], 'audit') : undefined
   let records = 0
   let expectedSeq: number | undefined
   let prev: string | undefined

@@ -8,11 +8,11 @@ import { DefaultProviderRegistry } from '../providers/default-provider-registry.
 import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
 import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
-import { ReplayCache } from '../checks/replay-cache.ts'
+import { memorySharedState } from '../store/shared-state.ts'
 import { OpKeyReloads } from '../protocol/op-keys.ts'
 
 /**
- * The runtime of one strategy: its options, the OPs, the HTTP client, the replay cache, the
+ * The runtime of one strategy: its options, the OPs, the HTTP client, local shared state, the
  * clock and the audit trail, built once. The strategy owns it (`strategy.runtime`) and every
  * middleware of the package receives it from there.
  */
@@ -89,7 +89,7 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
       clockTolerance: options.clockTolerance,
     },
     now: () => Math.floor(Date.now() / 1000),
-    replay: new ReplayCache(),
+    localShared: memorySharedState(),
     opKeys: new OpKeyReloads(registry, options.logger),
     audit,
   })

@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   ERR_SPID_CONFIG_INVALID: { status: 500, oauthError: 'server_error' },
   ERR_SPID_SESSION_MISSING: { status: 500, oauthError: 'server_error' },
+  ERR_SPID_PROXY_NOT_TRUSTED: { status: 500, oauthError: 'server_error' },
   ERR_SPID_BAD_REQUEST: { status: 400, oauthError: 'invalid_request' },
   ERR_SPID_UNKNOWN_PROVIDER: { status: 400, oauthError: 'invalid_request' },
   ERR_SPID_STATE_MISSING: { status: 400, oauthError: 'invalid_request' },

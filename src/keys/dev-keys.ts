@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import type { JWK } from 'jose'
 import { jwkThumbprint } from './rp-keys.ts'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** A private JWK as produced by node:crypto, with its kid. */
@@ -15,17 +15,31 @@ export interface DevKeySet {
 
 /**
  * Returns the development key set kept in `dir`, creating it on first use (three RSA-2048
- * private JWKs, files readable by the owner only). For development and tests: production keys
- * come from your secret store, and `dir` must be git-ignored.
+ * private JWKs, files readable by the owner only). Instances started together from one directory
+ * get the same keys: the set is written whole to a file of its own, then linked into place,
+ * which fails if another instance got there first; the loser reads the winner's set. For
+ * development and tests: production keys come from your secret store, and `dir` must be
+ * git-ignored.
  */
 export function loadOrCreateDevKeys(dir: string): DevKeySet {
   const file = join(dir, 'rp-keys.json')
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKeySet
+  if (existsSync(file)) return readKeys(file)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const keys = generateDevKeys()
-  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 })
-  chmodSync(file, 0o600)
-  return keys
+  const draft = join(dir, `.rp-keys.${process.pid}.${randomBytes(6).toString('hex')}.json`)
+  writeFileSync(draft, `${JSON.stringify(generateDevKeys(), null, 2)}\n`, { mode: 0o600, flag: 'wx' })
+  try {
+    // link() never replaces an existing file: exactly one instance's set becomes rp-keys.json.
+    linkSync(draft, file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  } finally {
+    unlinkSync(draft)
+  }
+  return readKeys(file)
+}
+
+function readKeys(file: string): DevKeySet {
+  return JSON.parse(readFileSync(file, 'utf8')) as DevKeySet
 }
 
 /** A fresh in-memory key set, each key's kid its RFC 7638 thumbprint (what registry portals expect). */

@@ -4,6 +4,9 @@ import { levelNumber, type SpidLevel, type SpidLevelInput, toLevel } from '../le
 import type { SpidAuthState } from '../session/auth-session.ts'
 import { effectiveLevel } from '../session/effective-level.ts'
 import { type RefreshesInFlight, restoreDue, restoreSession } from '../session/restore-session.ts'
+import { endSession } from '../session/end-session.ts'
+import { pastLifetime } from '../session/session-lifetime.ts'
+import { sharedStateOf } from '../store/shared-state-of.ts'
 
 export interface SpidContextOptions {
   /** Route that starts a login (the strategy's). Default `/auth/spid`. */
@@ -135,7 +138,9 @@ class RequestContext implements SpidRequestContext {
   }
 
   ensureFresh(): Promise<void> {
-    return this.refreshDue ? restoreSession(this.req, this.shared.runtime, this.shared.refreshing) : Promise.resolve()
+    return this.refreshDue
+      ? restoreSession(this.req, this.shared.runtime, this.shared.refreshing, sharedStateOf(this.req, this.shared.runtime))
+      : Promise.resolve()
   }
 }
 
@@ -160,8 +165,12 @@ export function spidContext(strategy: HasSpidRuntime, options: SpidContextOption
     chooserPath: options.chooserPath ?? '/',
     refreshing: new Map(),
   }
+  const { logger } = strategy.runtime.options
   return (req, _res, next) => {
     req.spid = new RequestContext(req, shared)
-    next()
+    const auth = req.user ? req.session?.spid : undefined
+    if (!auth || !pastLifetime(auth, strategy.runtime.now(), strategy.runtime.options)) return next()
+    logger.info({ event: 'session.lifetime_over', issuer: auth.issuer, offline: Boolean(auth.refreshToken) }, 'session past its absolute lifetime: ended')
+    endSession(req).then(() => next(), next)
   }
 }

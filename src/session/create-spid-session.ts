@@ -1,7 +1,5 @@
 import type { RequestHandler } from 'express'
-import session, { MemoryStore, type Store } from 'express-session'
-import { RedisStore } from 'connect-redis'
-import { createClient, type RedisClientType } from 'redis'
+import session, { type Store } from 'express-session'
 import { z } from 'zod'
 import { SpidConfigError } from '../errors/spid-error.ts'
 import { type FederationChainCache, redisChainCache } from '../federation/chain-cache.ts'
@@ -9,18 +7,30 @@ import { formatIssues } from '../options/format-issues.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ResilientStore } from './resilient-store.ts'
 import { SessionCipher, parseSessionKey } from './session-cipher.ts'
+import { checkRedisUrl, connectRedis, type RedisCommands, type RedisConnection } from '../store/redis-connection.ts'
+import { SpidRedisStore } from '../store/redis-session-store.ts'
+import { SpidMemoryStore } from '../store/memory-session-store.ts'
+import { memorySharedState, redisSharedState, type SharedState } from '../store/shared-state.ts'
 import { renewExpiryWhenSpent } from './renew-expiry.ts'
 
 const sessionOptionsSchema = z.strictObject({
   /** REQUIRED. Secret(s) signing the session cookie, newest first (rotation). */
   secret: z.union([z.string().min(16, 'use at least 16 characters'), z.array(z.string().min(16)).min(1)]),
-  /** Redis URL (`redis://…`, `rediss://…`), or a connected node-redis client. Absent: memory store (development). */
+  /**
+   * Redis: `redis://…` or `rediss://…` (one server), `redis+sentinel://host:port,…/<primary name>`,
+   * `redis+cluster://host:port,…`, or a connected node-redis client, cluster or sentinel client.
+   * Absent: memory store (development).
+   */
   redis: z
     .union([
-      z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-      z.custom<RedisClientType>(
-        (v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function',
-        'must be a node-redis client',
+      z.string().superRefine((url, ctx) => {
+        const problem = checkRedisUrl(url)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      }),
+      z.custom<RedisCommands>(
+        (v) =>
+          typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function' && typeof (v as { eval?: unknown }).eval === 'function',
+        'must be a node-redis client, cluster or sentinel client',
       ),
     ])
     .optional(),
@@ -30,7 +40,7 @@ const sessionOptionsSchema = z.strictObject({
   maxAge: z.number().int().min(60).optional(),
   /** Renew the expiry only when less than this share of `maxAge` is left. Default 0.5. */
   renewBelow: z.number().gt(0).lt(1).optional(),
-  /** `true` behind HTTPS: Secure cookie named `__Host-spid.sid`. Default: Secure when the request is (honours `trust proxy`). */
+  /** `true` behind HTTPS: Secure cookie named `__Host-spid.sid`. Default: true with `NODE_ENV=production`, else Secure when the request is (honours `trust proxy`). */
   secureCookie: z.boolean().optional(),
   /** Cookie name. Default `__Host-spid.sid` with `secureCookie: true`, else `spid.sid`. */
   cookieName: z
@@ -53,10 +63,16 @@ export interface SpidSession {
   readonly store: Store
   /** The session cookie's name: give it to `spidLogout({ cookieName })`. */
   readonly cookieName: string
-  /** The Redis client, when one was created here. */
-  readonly redis: RedisClientType | undefined
+  /** The Redis client (single, cluster or sentinel), when sessions are on Redis. */
+  readonly redis: RedisCommands | undefined
   /** With Redis: where instances share resolved trust chains; give it to the strategy's `federationCache`. */
   readonly federationCache: FederationChainCache | undefined
+  /**
+   * Where instances agree on single-use values and leases (login transactions, ID token jtis, one
+   * refresh per session): on the sessions' Redis, else in process. The strategy finds it through
+   * the session store of each request.
+   */
+  readonly shared: SharedState
   /** Closes the Redis client created here. */
   close(): Promise<void>
 }
@@ -89,35 +105,26 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
 
   const maxAge = o.maxAge ?? DEFAULT_MAX_AGE
   const storeTimeout = o.storeTimeout ?? 2000
-  let redis: RedisClientType | undefined
+  const secureCookie = o.secureCookie ?? process.env.NODE_ENV === 'production'
+  let connection: RedisConnection | undefined
+  let redis: RedisCommands | undefined
   let inner: Store
+  let shared: SharedState
   if (o.redis) {
-    redis = typeof o.redis === 'string' ? connectRedis(o.redis, storeTimeout, logger) : o.redis
-    const cipher = new SessionCipher(keys as Buffer[])
-    inner = new RedisStore({
-      client: redis,
-      prefix: o.prefix ?? 'spid:sess:',
-      disableTouch: true,
-      serializer: {
-        stringify: (value: unknown) => cipher.encrypt(JSON.stringify(value)),
-        parse: (record: string) => {
-          const plaintext = cipher.decrypt(record)
-          if (plaintext === undefined) {
-            logger.warn({ event: 'session.undecryptable' }, 'a stored session could not be decrypted (altered, or its key was retired): treated as absent')
-            return null
-          }
-          return JSON.parse(plaintext)
-        },
-      } as unknown as ConstructorParameters<typeof RedisStore>[0]['serializer'],
-    })
+    connection = typeof o.redis === 'string' ? connectRedis(o.redis, { timeout: storeTimeout, logger }) : undefined
+    redis = connection?.client ?? (o.redis as RedisCommands)
+    const prefix = o.prefix ?? 'spid:sess:'
+    inner = new SpidRedisStore({ client: redis, cipher: new SessionCipher(keys as Buffer[]), logger, prefix, maxAgeSeconds: maxAge })
+    shared = redisSharedState(redis)
   } else {
     if (process.env.NODE_ENV === 'production') {
       logger.warn({ event: 'config.memory_store' }, 'sessions are in process memory: use Redis in production (lost on restart, not shared between instances)')
     }
-    inner = new MemoryStore()
+    inner = new SpidMemoryStore({ maxAgeSeconds: maxAge })
+    shared = memorySharedState()
   }
-  const store = new ResilientStore(inner, { timeout: storeTimeout, logger })
-  const cookieName = o.cookieName ?? (o.secureCookie ? '__Host-spid.sid' : 'spid.sid')
+  const store = new ResilientStore(inner, { timeout: storeTimeout, logger, shared })
+  const cookieName = o.cookieName ?? (secureCookie ? '__Host-spid.sid' : 'spid.sid')
   const express = session({
     name: cookieName,
     secret: o.secret,
@@ -125,7 +132,7 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: o.secureCookie ?? 'auto', path: '/', maxAge: maxAge * 1000 },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: o.secureCookie ?? (secureCookie || 'auto'), path: '/', maxAge: maxAge * 1000 },
   })
   const renew = renewExpiryWhenSpent(maxAge * 1000, (o.renewBelow ?? 0.5) * maxAge * 1000)
   const handler: RequestHandler = (req, res, next) => express(req, res, (err?: unknown) => (err ? next(err) : renew(req, res, next)))
@@ -135,8 +142,9 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     cookieName,
     redis,
     federationCache: redis ? redisChainCache(redis) : undefined,
+    shared,
     close: async () => {
-      if (redis && typeof o.redis === 'string' && redis.isOpen) await redis.close()
+      await connection?.close()
     },
   }
 }
@@ -146,27 +154,4 @@ declare module 'express-session' {
     /** When the expiry was last renewed (epoch ms): changing it is what makes express-session resave. */
     renewedAt?: number
   }
-}
-
-function connectRedis(url: string, timeout: number, logger: Logger): RedisClientType {
-  const client = createClient({
-    url,
-    // Fail at once while disconnected rather than queue: a queued request would hang, not 503.
-    disableOfflineQueue: true,
-    commandOptions: { timeout },
-    socket: {
-      connectTimeout: timeout,
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000),
-    },
-  }) as RedisClientType
-  let lastLog = 0
-  client.on('error', (error: Error) => {
-    if (Date.now() - lastLog > 5000) {
-      lastLog = Date.now()
-      logger.error({ event: 'session.redis_error', reason: error.message }, 'Redis connection error; reconnecting')
-    }
-  })
-  client.on('ready', () => logger.info({ event: 'session.redis_ready' }, 'Redis connected'))
-  client.connect().catch((error: unknown) => logger.error({ event: 'session.redis_error', reason: String(error) }, 'Redis connection failed'))
-  return client
 }

@@ -8,7 +8,9 @@ import type { RequestHandler } from 'express'
 export function renewExpiryWhenSpent(maxAgeMs: number, renewBelowMs: number, now: () => number = Date.now): RequestHandler {
   return (req, _res, next) => {
     const expires = req.session?.cookie?.expires
-    if (expires && expires.getTime() - now() < renewBelowMs) {
+    // A session that only holds logins in flight lives as long as they do, not a day.
+    const preLogin = req.session && !req.session.spid && 'spidLogins' in req.session
+    if (expires && !preLogin && expires.getTime() - now() < renewBelowMs) {
       req.session.cookie.maxAge = maxAgeMs
       req.session.renewedAt = now()
     }

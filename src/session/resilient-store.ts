@@ -1,6 +1,7 @@
 import { Store, type SessionData } from 'express-session'
 import { UnavailableError, isSpidError } from '../errors/spid-error.ts'
 import type { Logger } from '../log/logger.ts'
+import type { SharedState } from '../store/shared-state.ts'
 
 /** Expiries closer than this are the same for the store (a TTL in Redis is in seconds anyway). */
 const SAME_EXPIRY_MS = 1000
@@ -21,11 +22,15 @@ export class ResilientStore extends Store {
   /** What was last written from each in-memory session object (there is one per request). */
   readonly #written = new WeakMap<object, { content: string; expires: number }>()
 
-  constructor(inner: Store, { timeout, logger }: { timeout: number; logger: Logger }) {
+  /** Where the instances sharing this store agree on single-use values and leases; the strategy reads it from `req.sessionStore`. */
+  readonly shared: SharedState | undefined
+
+  constructor(inner: Store, { timeout, logger, shared }: { timeout: number; logger: Logger; shared?: SharedState }) {
     super()
     this.#inner = inner
     this.#timeout = timeout
     this.#logger = logger
+    this.shared = shared
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {

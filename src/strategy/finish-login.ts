@@ -16,6 +16,8 @@ import type { SpidAuthState } from '../session/auth-session.ts'
 import { takeTransaction, type LoginTransaction } from '../session/login-transaction.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
 import type { SpidRuntime } from '../core/spid-runtime.ts'
+import type { SharedState } from '../store/shared-state.ts'
+import { useIdToken, useTransaction } from '../store/single-use.ts'
 
 /** Rule R2: OP error codes; anything else is reported as a generic OP error. */
 const OP_ERROR_CODES = new Set([
@@ -53,10 +55,18 @@ export interface FinishedLogin {
  * replayed → same person on a step-up → UserInfo JWE(JWS) (U1-U3) → UserInfo sub → required
  * attributes. Each step is a function of its own; the audit records are written between them.
  */
-export async function finishLogin(ctx: SpidRuntime, session: unknown, params: CallbackParameters, previous?: SpidAuthState): Promise<FinishedLogin> {
+export async function finishLogin(
+  ctx: SpidRuntime,
+  session: unknown,
+  params: CallbackParameters,
+  { previous, shared }: { previous?: SpidAuthState | undefined; shared: SharedState },
+): Promise<FinishedLogin> {
   const tx = takeTransaction(session, params.state, ctx.now())
   try {
-    return await completeLogin(ctx, tx, params, previous)
+    // Taking it from this request's copy of the session is not enough: the same callback may be
+    // running on another instance with its own copy. Exactly one of them goes on.
+    await useTransaction(shared, tx.state, tx.expiresAt - ctx.now() + ctx.options.clockTolerance)
+    return await completeLogin(ctx, tx, params, previous, shared)
   } catch (error) {
     // Recorded here, where the OP of the transaction is known (rule G2 indexes by iss).
     ctx.audit('login.failed', { iss: tx.issuer, state_hash: secretTag(tx.state), outcome: 'error', error_code: (error as { code?: string }).code ?? 'unknown' })
@@ -65,7 +75,13 @@ export async function finishLogin(ctx: SpidRuntime, session: unknown, params: Ca
   }
 }
 
-async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: CallbackParameters, previous: SpidAuthState | undefined): Promise<FinishedLogin> {
+async function completeLogin(
+  ctx: SpidRuntime,
+  tx: LoginTransaction,
+  params: CallbackParameters,
+  previous: SpidAuthState | undefined,
+  shared: SharedState,
+): Promise<FinishedLogin> {
   const now = ctx.now()
   const { options } = ctx
   ctx.audit('authorization.answered', {
@@ -108,7 +124,7 @@ async function completeLogin(ctx: SpidRuntime, tx: LoginTransaction, params: Cal
     alg,
     level: tx.level,
   })
-  ctx.replay.checkAndRemember(idToken.jti, idToken.exp, now)
+  await useIdToken(shared, provider.config.issuer, idToken.jti, idToken.exp - now + options.clockTolerance)
   checkStepUpSubject(tx.expectedSub, idToken.sub)
 
   // 4. UserInfo: JWE(JWS) from the OP, about the same person (U1-U3).

@@ -10,6 +10,8 @@ import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { keepLoginInSession } from '../session/keep-login-in-session.ts'
 import { endSession } from '../session/end-session.ts'
 import { beginLogin } from './begin-login.ts'
+import { sharedStateOf } from '../store/shared-state-of.ts'
+import { checkTransport } from '../checks/check-transport.ts'
 import { AUDITED_FAILURES, finishLogin } from './finish-login.ts'
 import { createSpidRuntime, type HasSpidRuntime, type SpidRuntime } from '../core/spid-runtime.ts'
 import { profileAsUser, runVerify, type SpidLoginInfo, type VerifyOutcome, type SpidVerifyFunction, type SpidVerifyFunctionWithRequest } from './verify.ts'
@@ -84,7 +86,7 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
   }
 
   override authenticate(req: Request, options: SpidAuthenticateOptions = {}): void {
-    const run = this.isCallback(req) ? this.finish(req) : this.begin(req, options)
+    const run = checkTransport(req, this.runtime.options.clientId).then(() => (this.isCallback(req) ? this.finish(req) : this.begin(req, options)))
     run.catch((error: unknown) => {
       const spidError = isSpidError(error)
         ? error
@@ -121,6 +123,9 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
     // anew and the answer must be about the same person.
     const current = req.user ? req.session?.spid : undefined
     const stepUp = current?.issuer === issuer ? current : undefined
+    // A session made only to hold this login lives as long as the login may take: a flood of
+    // cookieless login starts leaves nothing behind after transactionTtl.
+    if (!current && req.session?.cookie) req.session.cookie.maxAge = this.runtime.options.transactionTtl * 1000
     const url = await beginLogin(
       this.runtime,
       req.session,
@@ -145,7 +150,10 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
     }
     const params = checkCallbackParameters(source)
     const previous = req.user ? req.session?.spid : undefined
-    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.runtime, req.session, params, previous)
+    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.runtime, req.session, params, {
+      previous,
+      shared: sharedStateOf(req, this.runtime),
+    })
     const login: SpidLoginInfo = {
       issuer: auth.issuer,
       provider: auth.providerProfile,

@@ -49,7 +49,7 @@ describe('sessions in Redis', () => {
       const sid = decodeURIComponent(ua.cookieNamed('spid.sid') as string)
         .slice(2)
         .split('.')[0]
-      const record = (await storedSessions(sharedRedisUrl())).get(`spid:sess:${sid}`)
+      const record = (await storedSessions(sharedRedisUrl())).get(`spid:sess:{${sid}}`)
       assert.ok(record, 'the session is in Redis')
     })
   })
@@ -73,8 +73,8 @@ describe('sessions in Redis', () => {
       const sid = decodeURIComponent(ua.cookieNamed('spid.sid') as string)
         .slice(2)
         .split('.')[0]
-      const record = (await storedSessions(redis.url)).get(`spid:sess:${sid}`) as string
-      const plain = cipher.decrypt(record)
+      const record = (await storedSessions(redis.url)).get(`spid:sess:{${sid}}`) as string
+      const plain = cipher.decrypt(record, { id: sid as string, now: Math.floor(Date.now() / 1000) })
       assert.ok(plain, 'the record decrypts with the configured key')
       const session = JSON.parse(plain)
       const secrets = [session.spid.accessToken, 'LVLDAA85T50G702B', 'Lovelace', 'aabyron@hotmail.com', session.spid.sub, '"accessToken"']

@@ -6,7 +6,7 @@ import { SpidConfigError, createSpidSession } from '../../../src/index.ts'
 import { silentLogger } from '../../../src/log/logger.ts'
 import { renewExpiryWhenSpent } from '../../../src/session/renew-expiry.ts'
 import { CompactEncrypt, compactDecrypt } from 'jose'
-import { SessionCipher, parseSessionKey } from '../../../src/session/session-cipher.ts'
+import { SessionCipher, derivedKey, parseSessionKey } from '../../../src/session/session-cipher.ts'
 
 describe('session expiry renewal', () => {
   const hour = 3600_000
@@ -43,10 +43,12 @@ describe('session encryption', () => {
     assert.equal(rotated.decrypt(old.encrypt('x')), 'x')
     assert.equal(old.decrypt(rotated.encrypt('y')), undefined)
   })
-  it('writes JWE compact records (dir, A256GCM, kid) that jose reads, and reads what jose writes', async () => {
+  it('writes JWE compact records (dir, A256GCM, kid) that jose reads with the derived key, and reads what jose writes', async () => {
     const cipher = new SessionCipher([key])
     const record = cipher.encrypt('{"who":"Ada"}')
-    const { plaintext, protectedHeader } = await compactDecrypt(record, new Uint8Array(key))
+    const sessionKey = new Uint8Array(derivedKey(key, 'session'))
+    await assert.rejects(compactDecrypt(record, new Uint8Array(key)), 'the configured key itself is never used')
+    const { plaintext, protectedHeader } = await compactDecrypt(record, sessionKey)
     assert.equal(new TextDecoder().decode(plaintext), '{"who":"Ada"}')
     assert.deepEqual(Object.keys(protectedHeader).sort(), ['alg', 'enc', 'kid'])
     assert.equal(protectedHeader.alg, 'dir')
@@ -54,7 +56,7 @@ describe('session encryption', () => {
     const kid = protectedHeader.kid as string
     const byJose = await new CompactEncrypt(new TextEncoder().encode('{"from":"jose"}'))
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-      .encrypt(new Uint8Array(key))
+      .encrypt(sessionKey)
     assert.equal(cipher.decrypt(byJose), '{"from":"jose"}')
   })
   it('refuses altered ciphertext and headers it did not write (another alg, zip, crit)', async () => {
@@ -78,10 +80,29 @@ describe('session encryption', () => {
       .encrypt(new Uint8Array(key.subarray(0, 16)))
     assert.equal(cipher.decrypt(gcm128), undefined)
   })
-  it('still reads records of the earlier v1 format, so sessions survive the upgrade', () => {
-    const legacy = 'v1.jAzBegSU.-pSiV_Gc5iig6RsZ.UKcmbQyjRoalups_vgG6hg.0J8bkbpNjgWalH3gF9Qi'
-    assert.equal(new SessionCipher([Buffer.alloc(32, 9)]).decrypt(legacy), '{"legacy":true}')
-    assert.equal(new SessionCipher([Buffer.alloc(32, 8)]).decrypt(legacy), undefined)
+  it('binds a record to its id and expiry: moved to another id, or read after its expiry, it does not decrypt', () => {
+    const cipher = new SessionCipher([key])
+    const record = cipher.encrypt('{"spid":"x"}', { id: 'session-a', expiresAt: 2_000_000_000 })
+    assert.equal(cipher.decrypt(record, { id: 'session-a', now: 1_999_999_999 }), '{"spid":"x"}')
+    assert.equal(cipher.decrypt(record, { id: 'session-b', now: 1_999_999_999 }), undefined, 'copied under another id')
+    assert.equal(cipher.decrypt(record, { id: 'session-a', now: 2_000_000_000 }), undefined, 'kept past its expiry (a restore without TTL)')
+    assert.equal(cipher.decrypt(record), undefined, 'a bound record is read only with its binding')
+    assert.equal(cipher.decrypt(cipher.encrypt('{}'), { id: 'session-a', now: 1 }), undefined, 'an unbound record is not a session')
+    // The binding is authenticated: rewriting the header to another id breaks the tag.
+    const [header, ...rest] = record.split('.')
+    const forged = JSON.parse(Buffer.from(header as string, 'base64url').toString()) as Record<string, unknown>
+    forged.exp = 2_100_000_000
+    assert.equal(
+      cipher.decrypt([Buffer.from(JSON.stringify(forged)).toString('base64url'), ...rest].join('.'), { id: 'session-a', now: 2_050_000_000 }),
+      undefined,
+    )
+  })
+  it('derives a key per purpose: a session record never decrypts as an audit record, nor the reverse', () => {
+    const sessions = new SessionCipher([key], 'session')
+    const audit = new SessionCipher([key], 'audit')
+    assert.equal(audit.decrypt(sessions.encrypt('{"a":1}')), undefined)
+    assert.equal(sessions.decrypt(audit.encrypt('{"a":1}')), undefined)
+    assert.equal(audit.decrypt(audit.encrypt('{"a":1}')), '{"a":1}')
   })
   it('reads keys as hex or base64 of 32 bytes only', () => {
     assert.equal(parseSessionKey(key.toString('hex'))?.equals(key), true)

@@ -1,0 +1,88 @@
+import { createClient, createCluster, createSentinel } from 'redis'
+import type { Logger } from '../log/logger.ts'
+
+/**
+ * The Redis commands this package uses. node-redis's client, cluster and sentinel clients all
+ * have them; on a cluster every call names keys of one slot (the `{…}` hash tags of our keys).
+ */
+export interface RedisCommands {
+  get(key: string): Promise<unknown>
+  set(key: string, value: string, options?: object): Promise<unknown>
+  del(keys: string | string[]): Promise<unknown>
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+}
+
+/** A connection this package opened, with what it needs to close it. */
+export interface RedisConnection {
+  readonly client: RedisCommands
+  readonly kind: 'single' | 'cluster' | 'sentinel'
+  close(): Promise<void>
+}
+
+/** What a `redis` URL names: `redis[s]://host:port`, `redis+cluster://h1:p1,h2:p2`, `redis+sentinel://h1:p1,h2:p2/<primary name>`. */
+export function parseRedisUrl(url: string): { kind: RedisConnection['kind']; nodes: { host: string; port: number }[]; name?: string; password?: string } {
+  const match = /^redis\+(cluster|sentinel):\/\/(?:(?:[^:@/]*):([^@/]*)@)?([^/?#]+)(?:\/([^/?#]*))?$/.exec(url)
+  if (!match) return { kind: 'single', nodes: [] }
+  const [, kind, password, hosts, name] = match as unknown as [string, 'cluster' | 'sentinel', string | undefined, string, string | undefined]
+  const nodes = hosts.split(',').map((hostPort) => {
+    const at = hostPort.lastIndexOf(':')
+    return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) }
+  })
+  return { kind, nodes, ...(name ? { name: decodeURIComponent(name) } : {}), ...(password ? { password: decodeURIComponent(password) } : {}) }
+}
+
+/** Problems with a `redis` URL, in words; empty when it can be used. */
+export function checkRedisUrl(url: string): string | undefined {
+  if (/^rediss?:\/\//.test(url)) return undefined
+  if (!/^redis\+(cluster|sentinel):\/\//.test(url))
+    return 'must be redis://, rediss://, redis+cluster://host:port,… or redis+sentinel://host:port,…/<primary name>'
+  const parsed = parseRedisUrl(url)
+  if (parsed.nodes.length === 0 || parsed.nodes.some((n) => !n.host || !Number.isInteger(n.port) || n.port <= 0)) return 'lists no valid host:port'
+  if (parsed.kind === 'sentinel' && !parsed.name) return 'a sentinel URL ends with /<primary name> (e.g. /mymaster)'
+  return undefined
+}
+
+/**
+ * Opens the connection a URL names. While disconnected, commands fail at once rather than queue
+ * (a queued request would hang, not 503), each answers within `timeout` ms, and the client
+ * reconnects by itself with backoff; a cluster follows slot moves, a sentinel client failovers.
+ */
+export function connectRedis(url: string, { timeout, logger }: { timeout: number; logger: Logger }): RedisConnection {
+  const socket = { connectTimeout: timeout, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) }
+  const clientOptions = { disableOfflineQueue: true, commandOptions: { timeout }, socket }
+  const parsed = parseRedisUrl(url)
+  let client: RedisCommands & { connect(): Promise<unknown>; close(): Promise<unknown>; on(event: string, listener: (...args: unknown[]) => void): unknown }
+  if (parsed.kind === 'cluster') {
+    client = createCluster({
+      rootNodes: parsed.nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+      defaults: { ...clientOptions, ...(parsed.password ? { password: parsed.password } : {}) },
+    }) as unknown as typeof client
+  } else if (parsed.kind === 'sentinel') {
+    client = createSentinel({
+      name: parsed.name as string,
+      sentinelRootNodes: parsed.nodes,
+      nodeClientOptions: { ...clientOptions, ...(parsed.password ? { password: parsed.password } : {}) },
+      sentinelClientOptions: { socket },
+    }) as unknown as typeof client
+  } else {
+    client = createClient({ url, ...clientOptions }) as unknown as typeof client
+  }
+  let lastLog = 0
+  client.on('error', (error: unknown) => {
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now()
+      logger.error({ event: 'session.redis_error', reason: error instanceof Error ? error.message : String(error) }, 'Redis connection error; reconnecting')
+    }
+  })
+  client.connect().then(
+    () => logger.info({ event: 'session.redis_ready', kind: parsed.kind }, 'Redis connected'),
+    (error: unknown) => logger.error({ event: 'session.redis_error', reason: String(error) }, 'Redis connection failed'),
+  )
+  return {
+    client,
+    kind: parsed.kind,
+    close: async () => {
+      await client.close().catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,51 @@
+import type { RedisCommands } from './redis-connection.ts'
+
+/**
+ * What every instance of one relying party must agree on, beyond sessions: single-use values
+ * (a login transaction, an ID token `jti`) and short leases (one refresh per session). Several
+ * instances behind a load balancer are one relying party: these answers must be the same on all.
+ */
+export interface SharedState {
+  /**
+   * Sets `key` to `value` for `ttlMs` unless it is set: true when this call set it. Of any number
+   * of simultaneous calls for one key, on any instance, exactly one gets true.
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<boolean>
+  /** Deletes `key` if it still holds `value`: a lease is released only by its holder. */
+  release(key: string, value: string): Promise<void>
+}
+
+/** In one process: the guarantee holds for that process only, which is all the memory session store offers anyway. */
+export function memorySharedState(now: () => number = Date.now): SharedState {
+  const entries = new Map<string, { value: string; expires: number }>()
+  let writes = 0
+  return {
+    async claim(key, value, ttlMs) {
+      const at = now()
+      const held = entries.get(key)
+      if (held && held.expires > at) return false
+      entries.set(key, { value, expires: at + ttlMs })
+      // Expired entries are swept now and then, so a long-running process does not keep them.
+      if (++writes % 1000 === 0) for (const [k, e] of entries) if (e.expires <= at) entries.delete(k)
+      return true
+    },
+    async release(key, value) {
+      if (entries.get(key)?.value === value) entries.delete(key)
+    },
+  }
+}
+
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+/** On Redis (single, Sentinel or Cluster): `SET NX PX` claims, a compare-and-delete script releases; one key per call. */
+export function redisSharedState(client: RedisCommands, prefix = 'spid:'): SharedState {
+  return {
+    async claim(key, value, ttlMs) {
+      const answer = await client.set(`${prefix}${key}`, value, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })
+      return answer === 'OK'
+    },
+    async release(key, value) {
+      await client.eval(RELEASE, { keys: [`${prefix}${key}`], arguments: [value] })
+    },
+  }
+}
