@@ -82,6 +82,8 @@ export async function provisionForTests(needs = new Set(['redis', 'chromium'])) 
   const cleanups = []
   if (needs.has('redis')) {
     if (!ensureDebianPackage('redis-server', 'redis-server')) throw new Error('the tests need redis-server (Debian package redis-server)')
+    // redis-cli sets up the Cluster and drives the Sentinel failover of the multi-instance tests.
+    if (!ensureDebianPackage('redis-cli', 'redis-tools')) throw new Error('the tests need redis-cli (Debian package redis-tools)')
     const redis = await startRedisServer()
     env.SPID_TEST_REDIS_URL = redis.url
     cleanups.push(redis.stop)

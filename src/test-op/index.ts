@@ -58,6 +58,10 @@ export interface TestOp {
    * pairwise subjects survive. Returns the new private key.
    */
   rollSigningKey(next?: JWK): JWK
+  /** Makes the token endpoint answer `ms` after it has done its work (0: at once), so tests can line up concurrent requests around one in flight. */
+  delayTokenResponses(ms: number): void
+  /** Token requests answered so far, by grant type: tests count code exchanges and refreshes. */
+  readonly tokenRequests: { authorization_code: number; refresh_token: number }
   /** The public federation keys of its entity configuration, which a superior states for it. */
   readonly federationJwks: { keys: JWK[] }
   /** The private federation key, so tests can forge the entity configuration a misbehaving OP would serve. */
@@ -118,6 +122,8 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     })
   })
 
+  let tokenDelay = 0
+  const tokenRequests = { authorization_code: 0, refresh_token: 0 }
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const op = provider as Provider
     const url = new URL(req.url ?? '/', issuer)
@@ -215,6 +221,14 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     const built = new Provider(issuer, configuration({ options, users, signingKeys, kept }))
     built.proxy = true
     patchIdTokens(built)
+    built.use(async (ctx, next) => {
+      const token = ctx.method === 'POST' && ctx.path === '/token'
+      await next()
+      const grant = token ? (ctx.oidc?.params?.grant_type as string | undefined) : undefined
+      if (grant === 'authorization_code' || grant === 'refresh_token') tokenRequests[grant]++
+      // The grant is done (a refresh token rotated, say); only the answer is late, as over a slow network.
+      if (token && tokenDelay > 0) await new Promise((resolve) => setTimeout(resolve, tokenDelay))
+    })
     return built
   }
   provider = build()
@@ -226,6 +240,10 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     },
     get signingKey() {
       return signingKeys[0] as JWK
+    },
+    tokenRequests,
+    delayTokenResponses(ms) {
+      tokenDelay = ms
     },
     rollSigningKey(next = newSigningKey()) {
       signingKeys = [next, ...signingKeys]
