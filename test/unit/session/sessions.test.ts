@@ -129,6 +129,29 @@ describe('createSpidSession options', () => {
     assert.equal(createSpidSession({ secret, secureCookie: true, logger: silentLogger }).cookieName, '__Host-spid.sid')
     assert.equal(createSpidSession({ secret, logger: silentLogger }).cookieName, 'spid.sid')
   })
+  it('makes the cookie Secure and __Host- by default in production', () => {
+    const previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      assert.equal(createSpidSession({ secret, logger: silentLogger }).cookieName, '__Host-spid.sid')
+      assert.equal(createSpidSession({ secret, secureCookie: false, logger: silentLogger }).cookieName, 'spid.sid', 'unless told otherwise')
+    } finally {
+      process.env.NODE_ENV = previous
+    }
+  })
+  it('takes Redis as one server, a Sentinel set or a Cluster, and names what is wrong with a URL', () => {
+    const problems = (redis: string) => {
+      try {
+        createSpidSession({ secret, redis, encryptionKey: 'a'.repeat(64), logger: silentLogger })
+        return ''
+      } catch (error) {
+        return (error as SpidConfigError).problems.join()
+      }
+    }
+    assert.match(problems('redis+sentinel://127.0.0.1:26379'), /ends with \/<primary name>/)
+    assert.match(problems('redis+cluster://nohost'), /lists no valid host:port/)
+    assert.match(problems('memcached://127.0.0.1'), /must be redis:\/\/, rediss:\/\/, redis\+cluster/)
+  })
   it('warns once about the memory store in production', () => {
     const lines: string[] = []
     const logger = { ...silentLogger, warn: (o: object) => void lines.push((o as { event: string }).event) }
