@@ -1,3 +1,4 @@
+import { UnavailableError } from '../errors/spid-error.ts'
 import type { RedisCommands } from './redis-connection.ts'
 
 /**
@@ -37,15 +38,24 @@ export function memorySharedState(now: () => number = Date.now): SharedState {
 
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-/** On Redis (single, Sentinel or Cluster): `SET NX PX` claims, a compare-and-delete script releases; one key per call. */
+/**
+ * On Redis (single, Sentinel or Cluster): `SET NX PX` claims, a compare-and-delete script
+ * releases; one key per call. Redis unavailable is ERR_SPID_STORE_UNAVAILABLE (503): a value that
+ * cannot be claimed is never taken as unused.
+ */
 export function redisSharedState(client: RedisCommands, prefix = 'spid:'): SharedState {
+  const unavailable = (cause: unknown): never => {
+    throw new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', 'shared state (Redis) unavailable', { cause })
+  }
   return {
     async claim(key, value, ttlMs) {
-      const answer = await client.set(`${prefix}${key}`, value, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })
+      const answer = await client
+        .set(`${prefix}${key}`, value, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })
+        .catch(unavailable)
       return answer === 'OK'
     },
     async release(key, value) {
-      await client.eval(RELEASE, { keys: [`${prefix}${key}`], arguments: [value] })
+      await client.eval(RELEASE, { keys: [`${prefix}${key}`], arguments: [value] }).catch(unavailable)
     },
   }
 }
