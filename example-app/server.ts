@@ -14,6 +14,10 @@
  * SPID_KEYS: the RP private keys (JSON text or a file path) instead of the development keys in
  * .dev-keys/. TRUST_PROXY: Express `trust proxy` (true, a hop count, or addresses) behind a proxy.
  *
+ * Audit log: AUDIT_DIR (folder of the JSON-lines log; several instances may share it) and
+ * AUDIT_KEY (64 hex characters: integrity and encryption); AUDIT_INSTANCE names this instance's
+ * chain (default <host>-<port>); AUDIT_FAILURE=refuse-logins refuses logins while it cannot write.
+ *
  * Entity configuration: SPID_ORGANIZATION_NAME, SPID_CONTACTS (comma-separated, a PEC address for
  * SPID) and SPID_TRUST_MARKS (the registry's trust marks, a JSON array as JSON text or a file path).
  */
@@ -21,7 +25,8 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { JWK } from 'jose'
-import { type DevKeySet, SpidConfigError, checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
+import { hostname } from 'node:os'
+import { type DevKeySet, JsonLinesAuditSink, SpidConfigError, checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
 import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
 
@@ -79,6 +84,22 @@ function trustProxy(value: string | undefined): boolean | number | string | unde
   return /^\d+$/.test(value) ? Number(value) : value
 }
 
+function openAuditLog(dir: string, keyText: string | undefined): JsonLinesAuditSink {
+  const key = keyText && /^[0-9a-fA-F]{64}$/.test(keyText.trim()) ? Buffer.from(keyText.trim(), 'hex') : undefined
+  if (!key) exit('AUDIT_DIR needs AUDIT_KEY: 32 bytes as 64 hex characters (openssl rand -hex 32), for the integrity chain and the encryption of the records')
+  try {
+    return new JsonLinesAuditSink({
+      dir,
+      key,
+      instanceId: process.env.AUDIT_INSTANCE ?? `${hostname()}-${port}`,
+      onError: (error) =>
+        console.error(JSON.stringify({ level: 'error', event: 'audit.write_failed', reason: error instanceof Error ? error.message : String(error) })),
+    })
+  } catch (error) {
+    exit(`The audit log in ${dir} cannot be opened: ${(error as Error).message}`)
+  }
+}
+
 /** A configuration mistake is a message to read, not a stack trace. */
 function startApp(config: Parameters<typeof createExampleApp>[0]): ReturnType<typeof createExampleApp> {
   try {
@@ -119,6 +140,9 @@ if (testAnchor) {
   testAnchor.subordinate({ entityId: baseUrl, jwks: exportPublicKeys(keys).federation as { keys: JWK[] }, openidProvider: false })
   trustMarks.push(await testAnchor.issueTrustMark(baseUrl))
 }
+const audit = process.env.AUDIT_DIR ? openAuditLog(process.env.AUDIT_DIR, process.env.AUDIT_KEY) : undefined
+const auditFailure = process.env.AUDIT_FAILURE
+if (auditFailure !== undefined && auditFailure !== 'log' && auditFailure !== 'refuse-logins') exit('AUDIT_FAILURE must be log or refuse-logins')
 const redisUrl = process.env.REDIS_URL
 const { app, sessions, strategy } = startApp({
   baseUrl,
@@ -130,6 +154,7 @@ const { app, sessions, strategy } = startApp({
   strategy: {
     authorityHints,
     trustMarks,
+    ...(audit ? { audit, auditFailure: auditFailure ?? 'log' } : {}),
     ...(process.env.SPID_ORGANIZATION_NAME ? { organizationName: process.env.SPID_ORGANIZATION_NAME } : {}),
     ...(list(process.env.SPID_CONTACTS).length ? { contacts: list(process.env.SPID_CONTACTS) } : {}),
     ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}),
@@ -171,9 +196,11 @@ const server = app.listen(port, async () => {
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
+  process.on(signal, async () => {
     server.close()
     void sessions.close()
+    // The audit chain is sealed (chain.closed) before the process ends.
+    await audit?.close().catch(() => undefined)
     for (const op of testOps) void op.close()
     void testAnchor?.close()
     process.exit(0)

@@ -35,6 +35,7 @@ export type AuditEventType =
   | 'userinfo.received'
   | 'login.succeeded'
   | 'login.failed'
+  | 'login.failed.aggregated'
   | 'token.refreshed'
   | 'token.revoked'
   | 'token.introspected'
@@ -46,4 +47,6 @@ export type AuditEventType =
  */
 export interface AuditSink {
   write(event: AuditEvent): void | Promise<void>
+  /** Optional: false while records cannot be written (then `auditFailure: 'refuse-logins'` refuses logins). */
+  readonly healthy?: boolean
 }

@@ -1,160 +1,293 @@
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { SessionCipher } from '../session/session-cipher.ts'
 import type { AuditEvent, AuditSink } from './audit-event.ts'
-
-const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/
-const GENESIS = '0'.repeat(64)
+import { AUDIT_FORMAT, AuditKeys, GENESIS, type RecordKind, type StoredRecord, bindingOf, fileName, parseFileName } from './audit-record.ts'
 
 export interface JsonLinesAuditSinkOptions {
-  /** Folder of the log files, one per UTC day: `audit-YYYY-MM-DD.jsonl`. */
+  /** Folder of the log: one file per instance and UTC day, `audit-<instance>-YYYY-MM-DD.jsonl`. Several instances may share it. */
   dir: string
-  /** Days a file is kept; older ones are deleted at rotation. Default 730 (24 months, rule G1). */
+  /** REQUIRED. 32-byte key(s), newest first: the MAC chain and the encryption keys are derived from it (rules G3). */
+  key: Buffer | readonly Buffer[]
+  /** Encrypt each event (default true): a log on disk then shows only the chain, never who logged in. */
+  encrypt?: boolean
+  /** This instance's chain: unique among the instances writing to `dir`, and kept across restarts. Default the host name. */
+  instanceId?: string
+  /** Days a file is kept; older ones are deleted. Default 730 (24 months, rule G1). */
   retentionDays?: number
-  /** 32-byte key: records are then stored AES-256-GCM encrypted (rule G3). */
-  encryptionKey?: Buffer
+  /** Records waiting at most; beyond, `write` waits for room (back-pressure). Default 10 000. */
+  maxQueue?: number
+  /** `batch` (default): fdatasync after each batch, before `write` resolves. `never`: leave it to the OS. */
+  fsync?: 'batch' | 'never'
+  /** Told of each failed write (then retried): log it loudly. */
+  onError?: (error: unknown) => void
   /** Clock, for tests. */
   now?: () => Date
 }
 
-/** A stored line: the chain fields in clear, the event in clear or encrypted. */
-interface Line {
-  seq: number
-  prev: string
-  hash: string
-  event?: AuditEvent
-  enc?: string
+interface Waiting {
+  event: AuditEvent
+  done: (error?: unknown) => void
 }
 
+const RETRY_MS = [200, 1000, 5000]
+
 /**
- * Audit records as JSON lines, with an integrity chain: each line carries the hash of the one
- * before it (across files), so `verifyAuditLog` finds any edited, reordered or deleted record.
- * Writes are appended synchronously, in order.
+ * The audit log as JSON lines with a keyed integrity chain per instance (HMAC-SHA256 under a key
+ * derived from the audit key), events encrypted bound to their place in the chain, daily files
+ * that start with a hand-over record, and a crash-torn last line sealed at start-up.
+ *
+ * Writes never block a request: `write` queues the event and returns a promise settled once it
+ * is on disk; a single writer appends batches in order. The queue is bounded: beyond `maxQueue`
+ * `write` waits for room. A failed write is retried with the same records (the chain does not
+ * move on), and `healthy` is false until one succeeds: the strategy's `auditFailure` option
+ * decides whether logins are refused meanwhile.
  */
 export class JsonLinesAuditSink implements AuditSink {
   readonly #dir: string
+  readonly #keys: AuditKeys
+  readonly #encrypt: boolean
+  readonly #inst: string
   readonly #retentionDays: number
-  readonly #cipher: SessionCipher | undefined
+  readonly #maxQueue: number
+  readonly #fsync: boolean
+  readonly #onError: (error: unknown) => void
   readonly #now: () => Date
+  readonly #lock: string
+  #queue: Waiting[] = []
+  #waitingForRoom: Waiting[] = []
   #seq = 0
   #prev = GENESIS
   #day = ''
+  #writing: Promise<void> | undefined
+  #failures = 0
+  #healthy = true
+  #closed = false
+  /** The most records ever queued at once: the bench and tests read it. */
+  maxQueued = 0
 
   constructor(options: JsonLinesAuditSinkOptions) {
     this.#dir = options.dir
+    this.#keys = new AuditKeys(Array.isArray(options.key) ? options.key : [options.key as Buffer])
+    this.#encrypt = options.encrypt ?? true
+    this.#inst = (options.instanceId ?? hostname()).replace(/[^A-Za-z0-9_.-]/g, '_')
     this.#retentionDays = options.retentionDays ?? 730
-    // The same AES-256-GCM record format as sessions (key id, version), so keys rotate alike.
-    this.#cipher = options.encryptionKey ? new SessionCipher([options.encryptionKey], 'audit') : undefined
+    this.#maxQueue = options.maxQueue ?? 10_000
+    this.#fsync = (options.fsync ?? 'batch') === 'batch'
+    this.#onError = options.onError ?? (() => {})
     this.#now = options.now ?? (() => new Date())
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
-    const last = lastLine(this.#dir)
-    if (last) {
-      this.#seq = last.seq
-      this.#prev = last.hash
+    this.#lock = join(this.#dir, `audit-${this.#inst}.lock`)
+    this.#takeLock()
+    this.#resume()
+  }
+
+  /** True unless the last write failed (and has not yet been retried successfully). */
+  get healthy(): boolean {
+    return this.#healthy
+  }
+
+  /** The instance id of this chain. */
+  get instanceId(): string {
+    return this.#inst
+  }
+
+  write(event: AuditEvent): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('audit sink closed'))
+    return new Promise((resolve, reject) => {
+      const waiting = { event, done: (error?: unknown) => (error ? reject(error) : resolve()) }
+      if (this.#queue.length < this.#maxQueue) this.#enqueue(waiting)
+      else this.#waitingForRoom.push(waiting)
+    })
+  }
+
+  /** Resolves once everything written so far is on disk. */
+  async flush(): Promise<void> {
+    while (this.#writing || this.#queue.length > 0 || this.#waitingForRoom.length > 0) {
+      this.#kick()
+      await this.#writing
     }
   }
 
-  write(event: AuditEvent): void {
-    const day = this.#now().toISOString().slice(0, 10)
-    if (day !== this.#day) {
-      this.#day = day
-      this.#expire()
+  /** Writes what is queued, seals the chain with `chain.closed`, and releases the instance's lock. */
+  async close(): Promise<void> {
+    await this.flush()
+    this.#closed = true
+    await this.#append([this.#record('chain.closed', { control: { at: this.#now().toISOString() } })])
+    if (existsSync(this.#lock)) unlinkSync(this.#lock)
+  }
+
+  #enqueue(waiting: Waiting): void {
+    this.#queue.push(waiting)
+    this.maxQueued = Math.max(this.maxQueued, this.#queue.length)
+    this.#kick()
+  }
+
+  #kick(): void {
+    if (this.#writing || this.#queue.length === 0) return
+    this.#writing = this.#drain().finally(() => {
+      this.#writing = undefined
+      if (this.#queue.length > 0 && this.#healthy) this.#kick()
+    })
+  }
+
+  async #drain(): Promise<void> {
+    const batch = this.#queue.slice(0, 500)
+    const mark = { seq: this.#seq, prev: this.#prev, day: this.#day }
+    try {
+      const records = this.#dayChange()
+      for (const { event } of batch) records.push(this.#eventRecord(event))
+      await this.#append(records)
+      this.#queue.splice(0, batch.length)
+      this.#failures = 0
+      this.#healthy = true
+      for (const waiting of batch) waiting.done()
+      while (this.#queue.length < this.#maxQueue && this.#waitingForRoom.length > 0) this.#enqueue(this.#waitingForRoom.shift() as Waiting)
+    } catch (error) {
+      // The chain does not move on: the same records are written again, to the same place.
+      this.#seq = mark.seq
+      this.#prev = mark.prev
+      this.#day = mark.day
+      this.#healthy = false
+      this.#onError(error)
+      const delay = RETRY_MS[Math.min(this.#failures++, RETRY_MS.length - 1)] as number
+      setTimeout(() => {
+        try {
+          // A failed append may have left half a line: sealed before the chain goes on.
+          this.#sealTornTail()
+        } catch (reason) {
+          this.#onError(reason)
+        }
+        this.#kick()
+        // Not unref'd: records waiting to be written are work the process still has to do.
+      }, delay)
     }
+  }
+
+  /** A new UTC day: a new file, opened with a hand-over record naming the file and record before it. */
+  #dayChange(): StoredRecord[] {
+    const day = this.#now().toISOString().slice(0, 10)
+    if (day === this.#day) return []
+    const from = this.#day ? fileName(this.#inst, this.#day) : undefined
+    this.#day = day
+    this.#expire()
+    if (this.#seq === 0) return []
+    return [this.#record('chain.handover', { control: { from_file: from ?? null, from_seq: this.#seq, encrypted: this.#encrypt } })]
+  }
+
+  #eventRecord(event: AuditEvent): StoredRecord {
+    if (!this.#encrypt) return this.#record('event', { event })
     const seq = this.#seq + 1
-    const body = this.#cipher ? { enc: this.#cipher.encrypt(JSON.stringify(event)) } : { event }
-    const hash = chainHash(seq, this.#prev, body)
-    const line: Line = { seq, prev: this.#prev, hash, ...body }
-    appendFileSync(join(this.#dir, `audit-${day}.jsonl`), `${JSON.stringify(line)}\n`, { mode: 0o600 })
-    this.#seq = seq
-    this.#prev = hash
+    return this.#record('event', { enc: this.#keys.cipher.encrypt(JSON.stringify(event), bindingOf(this.#inst, seq, this.#prev)) })
+  }
+
+  #record(kind: RecordKind, body: Pick<StoredRecord, 'event' | 'enc' | 'control'>): StoredRecord {
+    const record = this.#keys.seal({ v: AUDIT_FORMAT, inst: this.#inst, seq: this.#seq + 1, prev: this.#prev, kid: this.#keys.currentKid, kind, ...body })
+    this.#seq = record.seq
+    this.#prev = record.mac
+    return record
+  }
+
+  /**
+   * Opened per batch, not kept open: a file moved away or replaced (by an operator, a backup, a
+   * failing disk) is then noticed at the next batch instead of written into unseen.
+   */
+  async #append(records: StoredRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const file = await open(join(this.#dir, fileName(this.#inst, this.#day)), 'a', 0o600)
+    try {
+      await file.appendFile(records.map((r) => `${JSON.stringify(r)}\n`).join(''))
+      if (this.#fsync) await file.datasync()
+    } finally {
+      await file.close()
+    }
   }
 
   #expire(): void {
     const cutoff = new Date(this.#now().getTime() - this.#retentionDays * 86_400_000).toISOString().slice(0, 10)
     for (const name of readdirSync(this.#dir)) {
-      const day = FILE.exec(name)?.[1]
-      if (day && day < cutoff) unlinkSync(join(this.#dir, name))
+      const parsed = parseFileName(name)
+      if (parsed && parsed.inst === this.#inst && parsed.day < cutoff) unlinkSync(join(this.#dir, name))
+    }
+  }
+
+  /** One process per chain: a second one would fork it. A lock left by a process that died is taken over. */
+  #takeLock(): void {
+    try {
+      writeFileSync(this.#lock, String(process.pid), { flag: 'wx', mode: 0o600 })
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    const holder = Number(readFileSync(this.#lock, 'utf8'))
+    if (holder === process.pid || isAlive(holder)) {
+      throw new Error(`audit chain ${this.#inst} in ${this.#dir} is being written by process ${holder}: give each instance its own instanceId`)
+    }
+    writeFileSync(this.#lock, String(process.pid), { mode: 0o600 })
+  }
+
+  /** Picks the chain up where the last run left it, sealing a line a crash cut short, and says so. */
+  #resume(): void {
+    const last = chainFiles(this.#dir, this.#inst).at(-1)
+    if (last) {
+      this.#day = parseFileName(last)?.day ?? ''
+      this.#sealTornTail()
+    }
+    const records = this.#dayChange()
+    this.#expire()
+    records.push(this.#record('chain.opened', { control: { pid: process.pid, encrypted: this.#encrypt, at: this.#now().toISOString() } }))
+    // Written at once, synchronously: this is start-up, not a request.
+    const fd = openSync(join(this.#dir, fileName(this.#inst, this.#day)), 'a', 0o600)
+    try {
+      writeSync(fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''))
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /** The last record of the chain on disk; a torn last line is terminated and sealed with a `chain.torn` record. */
+  #sealTornTail(): void {
+    const path = join(this.#dir, fileName(this.#inst, this.#day))
+    if (!this.#day || !existsSync(path)) return
+    const text = readFileSync(path, 'utf8')
+    const cut = text.endsWith('\n') ? text.length : text.lastIndexOf('\n') + 1
+    const lines = text.slice(0, cut).split('\n').filter(Boolean)
+    const lastGood = lines.length ? (JSON.parse(lines.at(-1) as string) as StoredRecord) : undefined
+    if (lastGood) {
+      this.#seq = lastGood.seq
+      this.#prev = lastGood.mac
+    }
+    const torn = text.slice(cut)
+    if (torn === '') return
+    const seal = this.#record('chain.torn', {
+      control: { torn_bytes: Buffer.byteLength(torn), torn_sha256: createHash('sha256').update(torn).digest('hex'), at: this.#now().toISOString() },
+    })
+    const fd = openSync(path, 'a', 0o600)
+    try {
+      writeSync(fd, `\n${JSON.stringify(seal)}\n`)
+    } finally {
+      closeSync(fd)
     }
   }
 }
 
-export interface AuditVerification {
-  ok: boolean
-  records: number
-  problems: string[]
-  /** Decrypted events, when a key was given (or the log is in clear). */
-  events: AuditEvent[]
-}
-
-/**
- * Checks the whole chain of an audit folder: sequence numbers without gaps, each `prev` equal to
- * the hash before it, each hash matching its content (and each record decrypting, with a key).
- * Files removed by retention leave a gap at the start, which is reported as such, not as tampering.
- */
-export function verifyAuditLog(dir: string, encryptionKey?: Buffer): AuditVerification {
-  const problems: string[] = []
-  const events: AuditEvent[] = []
-  const cipher = encryptionKey ? new SessionCipher([encryptionKey], 'audit') : undefined
-  let records = 0
-  let expectedSeq: number | undefined
-  let prev: string | undefined
-  for (const name of auditFiles(dir)) {
-    const lines = readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean)
-    lines.forEach((text, i) => {
-      const where = `${name}:${i + 1}`
-      let line: Line
-      try {
-        line = JSON.parse(text) as Line
-      } catch {
-        problems.push(`${where}: not JSON`)
-        return
-      }
-      records++
-      if (expectedSeq === undefined) {
-        if (line.seq !== 1) problems.push(`${where}: chain starts at record ${line.seq} (earlier files removed by retention, or deleted)`)
-      } else if (line.seq !== expectedSeq) {
-        const gap = line.seq > expectedSeq + 1 ? `records ${expectedSeq}-${line.seq - 1}` : `record ${expectedSeq}`
-        problems.push(`${where}: ${gap} missing or out of order (found ${line.seq})`)
-      }
-      if (prev !== undefined && line.prev !== prev) problems.push(`${where}: does not follow the record before it (prev hash differs)`)
-      const body = line.enc !== undefined ? { enc: line.enc } : { event: line.event }
-      if (chainHash(line.seq, line.prev, body) !== line.hash) problems.push(`${where}: content does not match its hash (edited)`)
-      if (line.enc !== undefined && cipher) {
-        const plain = cipher.decrypt(line.enc)
-        if (plain === undefined) problems.push(`${where}: does not decrypt with the key given`)
-        else events.push(JSON.parse(plain) as AuditEvent)
-      } else if (line.event) {
-        events.push(line.event)
-      }
-      expectedSeq = line.seq + 1
-      prev = line.hash
-    })
-  }
-  return { ok: problems.length === 0, records, problems, events }
-}
-
-function chainHash(seq: number, prev: string, body: object): string {
-  return createHash('sha256')
-    .update(`${seq}\n${prev}\n${JSON.stringify(body)}`)
-    .digest('hex')
-}
-
-function auditFiles(dir: string): string[] {
+/** One instance's files, oldest first. */
+export function chainFiles(dir: string, inst: string): string[] {
   return existsSync(dir)
     ? readdirSync(dir)
-        .filter((n) => FILE.test(n))
+        .filter((name) => parseFileName(name)?.inst === inst)
         .sort()
     : []
 }
 
-function lastLine(dir: string): Line | undefined {
-  const files = auditFiles(dir)
-  for (let i = files.length - 1; i >= 0; i--) {
-    const lines = readFileSync(join(dir, files[i] as string), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-    if (lines.length) return JSON.parse(lines[lines.length - 1] as string) as Line
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-  return undefined
 }

@@ -9,6 +9,9 @@ import { runDoctor } from '../doctor/run-doctor.ts'
 import { formatDoctorReport } from '../doctor/report.ts'
 import { CIE_TRUST_ANCHOR, SPID_TRUST_ANCHOR } from '../federation/anchors.ts'
 import { exportPublicKeys } from '../keys/export-keys.ts'
+import { exportAuditLog } from '../audit/export-audit-log.ts'
+import { type ChainReport, verifyAuditLog } from '../audit/verify-audit-log.ts'
+import { parseSessionKey } from '../session/session-cipher.ts'
 
 const USAGE = `Usage:
   passport-spid-oidc doctor <rp-entity-id> [--anchor <entity-id>|spid|cie] [--anchor-jwks <file or JSON>]
@@ -17,6 +20,17 @@ const USAGE = `Usage:
       configuration, its keys, authority_hints, trust marks, its trust chain through the anchor
       with the anchor's policy applied, and the chain of each OP the anchor lists.
       Exit code 0 when nothing failed, 1 otherwise.
+
+  passport-spid-oidc audit verify <audit folder> [--key <hex or base64>] [--heads <earlier report.json>] [--json]
+      Verifies every instance's chain of a JsonLinesAuditSink folder with the audit key (AUDIT_KEY
+      by default): MACs, order, deletions, insertions, splices, encryption, torn lines; with
+      --heads, also that no chain lost records reported earlier (truncation). Exit 1 on a problem.
+
+  passport-spid-oidc audit export <audit folder> --from <date> --to <date> [--sub <sub>]
+                                  [--fiscal-number-hash <tag>] [--key <hex or base64>]
+      Prints a verified, decrypted extract for the auditor: the events of the period (of one
+      person, if asked), each with its instance, sequence number and MAC, and the integrity
+      verdict and chain heads of the whole folder.
 
   passport-spid-oidc keys <private-keys.json> [--with-certificates]
       Prints the public JWKs to give the registry portals: the federation keys and the core
@@ -29,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (command === 'doctor') return doctor(rest)
   if (command === 'keys') return keys(rest)
+  if (command === 'audit') return audit(rest)
   console.log(USAGE)
   return command === undefined || command === 'help' || command === '--help' ? 0 : 2
 }
@@ -69,9 +84,54 @@ function keys(args: string[]): number {
   return 0
 }
 
+function audit(args: string[]): number {
+  const [action, ...rest] = args
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      key: { type: 'string' },
+      heads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      sub: { type: 'string' },
+      'fiscal-number-hash': { type: 'string' },
+    },
+  })
+  const [dir] = positionals
+  if (!dir || (action !== 'verify' && action !== 'export')) return usageError('audit verify|export needs the audit folder')
+  const keyText = values.key ?? process.env.AUDIT_KEY
+  const key = keyText ? parseSessionKey(keyText) : undefined
+  if (!key) return usageError('the audit key is needed (--key or AUDIT_KEY): 32 bytes, as 64 hex characters or base64')
+  if (action === 'export') {
+    if (!values.from || !values.to) return usageError('audit export needs --from and --to (dates or times, ISO 8601)')
+    const extract = exportAuditLog(dir, key, {
+      from: values.from,
+      to: values.to,
+      ...(values.sub ? { sub: values.sub } : {}),
+      ...(values['fiscal-number-hash'] ? { fiscalNumberHash: values['fiscal-number-hash'] } : {}),
+    })
+    console.log(JSON.stringify(extract, null, 2))
+    return extract.integrity.ok ? 0 : 1
+  }
+  const heads = values.heads ? Object.fromEntries((readJson(values.heads, '--heads').chains as ChainReport[]).map((c) => [c.instance, c.head])) : undefined
+  const { events: _events, ...report } = verifyAuditLog(dir, key, heads ? { expectedHeads: heads } : {})
+  if (values.json) console.log(JSON.stringify(report, null, 2))
+  else {
+    for (const chain of report.chains)
+      console.log(
+        `chain ${chain.instance}: ${chain.records} records (${chain.events} events) in ${chain.files.length} file(s), head ${chain.head.seq} ${chain.head.mac}${chain.closed ? ', closed' : ''}`,
+      )
+    for (const p of report.problems) console.log(`PROBLEM ${p.file}:${p.line} [${p.instance}] ${p.problem}`)
+    console.log(report.ok ? `${report.records} records, every chain intact` : `${report.problems.length} problem(s)`)
+  }
+  return report.ok ? 0 : 1
+}
+
 /** JSON given inline or as a file path. */
 function readJson(text: string, what: string) {
-  const source = text.trim().startsWith('{') ? text : existsSync(text) ? readFileSync(text, 'utf8') : undefined
+  const source = text.trim().startsWith('{') || text.trim().startsWith('[') ? text : existsSync(text) ? readFileSync(text, 'utf8') : undefined
   if (source === undefined) throw new UsageError(`${what}: no such file: ${text}`)
   try {
     return JSON.parse(source)

@@ -7,6 +7,7 @@ import type { TrustAnchor } from '../federation/trust-chain.ts'
 import { DefaultProviderRegistry } from '../providers/default-provider-registry.ts'
 import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
+import { FailureAggregator } from '../audit/failure-aggregator.ts'
 import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
 import { memorySharedState } from '../store/shared-state.ts'
 import { OpKeyReloads } from '../protocol/op-keys.ts'
@@ -25,7 +26,7 @@ export interface HasSpidRuntime {
 
 export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
   const fetch = createOpFetch({ timeout: options.httpTimeout, maxBytes: options.maxResponseBytes })
-  const audit: SpidRuntime['audit'] = (type, fields) => {
+  const record = (type: AuditEvent['type'], fields: Partial<AuditEvent> & { iss: string }) => {
     if (!options.audit) return
     const event = { outcome: 'ok', ...fields, type, time: new Date().toISOString(), client_id: options.clientId } as AuditEvent
     try {
@@ -36,6 +37,12 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
     function auditFailed(error: unknown) {
       options.logger.error({ event: 'audit.write_failed', type, reason: error instanceof Error ? error.message : String(error) }, 'audit record not written')
     }
+  }
+  const unbound = new FailureAggregator((fields) => record('login.failed.aggregated', fields))
+  const audit: SpidRuntime['audit'] = (type, fields) => {
+    // A failure with no transaction behind it (no OP known): rate-limited and aggregated.
+    if (type === 'login.failed' && fields.iss === '' && !unbound.admit(String(fields.error_code))) return
+    record(type, fields)
   }
   // Filled in below; the federation registry reads the clock through it, so that a clock
   // replaced on the runtime (tests move it forward) applies there too.

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   ERR_SPID_SUBJECT_CHANGED: { status: 401, oauthError: 'access_denied' },
   ERR_SPID_OP_UNAVAILABLE: { status: 503, oauthError: 'temporarily_unavailable' },
   ERR_SPID_STORE_UNAVAILABLE: { status: 503, oauthError: 'temporarily_unavailable' },
+  ERR_SPID_AUDIT_UNAVAILABLE: { status: 503, oauthError: 'temporarily_unavailable' },
 } as const satisfies Record<string, { status: number; oauthError: string }>
 
 /** The literal union of every code: `switch (err.code)` narrows on it. */

@@ -264,6 +264,14 @@ const fields = {
   audit: withMethod<AuditSink>('write', 'must implement AuditSink (write)')
     .optional()
     .meta(doc('`AuditSink` receiving one record per step of every login (see Audit log).', 'none (warning in production)')),
+  auditFailure: z
+    .enum(['log', 'refuse-logins'])
+    .default('log')
+    .meta(
+      doc(
+        "While the audit sink cannot write (`healthy` false): `log` lets logins go on and logs each failure loudly (records wait in the sink's queue and are retried); `refuse-logins` answers 503 `ERR_SPID_AUDIT_UNAVAILABLE` to new logins until it writes again, for administrations that may not authenticate without a record.",
+      ),
+    ),
   auditPersonalData: z.boolean().default(false).meta(doc('Adds a tag (SHA-256) of the fiscal number to `login.succeeded` records; never the number.')),
   acceptCheckRpQuirks: z
     .boolean()

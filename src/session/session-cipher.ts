@@ -5,7 +5,7 @@ const ALG = 'dir'
 const ENC = 'A256GCM'
 
 /** What a key encrypts: each purpose has a key of its own, derived from the configured one. */
-export type CipherPurpose = 'session' | 'audit'
+export type CipherPurpose = 'session' | 'audit' | 'audit integrity'
 
 /**
  * What a record is bound to, as authenticated data: the id it is stored under and the time it
@@ -89,7 +89,8 @@ export class SessionCipher {
 
 /** The key a purpose uses: HKDF-SHA256 of the configured key, the purpose as `info`. */
 export function derivedKey(master: Buffer, purpose: CipherPurpose): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `passport-spid-oidc ${purpose} encryption`, 32))
+  const info = purpose === 'audit integrity' ? 'passport-spid-oidc audit integrity' : `passport-spid-oidc ${purpose} encryption`
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32))
 }
 
 /** The id as stored in a record header: a tag, not the session id itself, which is a bearer secret. */

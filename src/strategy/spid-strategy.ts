@@ -12,6 +12,7 @@ import { endSession } from '../session/end-session.ts'
 import { beginLogin } from './begin-login.ts'
 import { sharedStateOf } from '../store/shared-state-of.ts'
 import { checkTransport } from '../checks/check-transport.ts'
+import { checkAuditAvailable } from '../checks/check-audit-available.ts'
 import { AUDITED_FAILURES, finishLogin } from './finish-login.ts'
 import { createSpidRuntime, type HasSpidRuntime, type SpidRuntime } from '../core/spid-runtime.ts'
 import { profileAsUser, runVerify, type SpidLoginInfo, type VerifyOutcome, type SpidVerifyFunction, type SpidVerifyFunctionWithRequest } from './verify.ts'
@@ -86,7 +87,9 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
   }
 
   override authenticate(req: Request, options: SpidAuthenticateOptions = {}): void {
-    const run = checkTransport(req, this.runtime.options.clientId).then(() => (this.isCallback(req) ? this.finish(req) : this.begin(req, options)))
+    const run = checkTransport(req, this.runtime.options.clientId)
+      .then(() => checkAuditAvailable(this.runtime.options))
+      .then(() => (this.isCallback(req) ? this.finish(req) : this.begin(req, options)))
     run.catch((error: unknown) => {
       const spidError = isSpidError(error)
         ? error

@@ -1,88 +1,274 @@
+/**
+ * The audit log as a tamperer and a crash would try it, on real files: every way of changing a
+ * record, the chain or the folder is found and named; two instances share a folder; a torn line
+ * is sealed; writes are queued with back-pressure and retried after a failure.
+ */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { createHmac, randomBytes } from 'node:crypto'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { JsonLinesAuditSink, verifyAuditLog, type AuditEvent } from '../../../src/index.ts'
+import { FailureAggregator } from '../../../src/audit/failure-aggregator.ts'
 
+const key = randomBytes(32)
 const event = (n: number): AuditEvent => ({
   type: 'login.succeeded',
-  time: new Date(0).toISOString(),
+  time: new Date(Date.UTC(2026, 10, 23, 10, 0, n)).toISOString(),
   client_id: 'https://rp',
   iss: 'https://op',
   sub: `s${n}`,
   outcome: 'ok',
 })
 const fresh = () => mkdtempSync(join(tmpdir(), 'audit-'))
-const onlyFile = (dir: string) => join(dir, readdirSync(dir)[0] as string)
+const day = (iso: string) => () => new Date(iso)
+const fileOf = (dir: string, inst = 'a') => join(dir, readdirSync(dir).find((n) => n.startsWith(`audit-${inst}-`) && n.endsWith('.jsonl')) as string)
+const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean)
+const problems = (dir: string, options = {}) => verifyAuditLog(dir, key, options).problems.map((p) => `${p.instance}#${p.seq ?? '-'}: ${p.problem}`)
 
-function writeFive(dir: string, key?: Buffer) {
-  const sink = new JsonLinesAuditSink({ dir, ...(key ? { encryptionKey: key } : {}), now: () => new Date('2026-11-23T10:00:00Z') })
-  for (let i = 1; i <= 5; i++) sink.write(event(i))
+async function writeChain(dir: string, { inst = 'a', n = 5, encrypt = true, now = day('2026-11-23T10:00:00Z') } = {}) {
+  const sink = new JsonLinesAuditSink({ dir, key, instanceId: inst, encrypt, now })
+  for (let i = 1; i <= n; i++) void sink.write(event(i))
+  await sink.flush()
+  return sink
 }
 
-describe('JSON lines audit sink', () => {
-  it('chains its records so the whole log verifies', () => {
+describe('audit log: keyed chain', () => {
+  it('verifies whole, with every event decrypted, and reports each chain head', async () => {
     const dir = fresh()
-    writeFive(dir)
-    const result = verifyAuditLog(dir)
-    assert.deepEqual([result.ok, result.records, result.problems], [true, 5, []])
+    await (await writeChain(dir)).close()
+    const report = verifyAuditLog(dir, key)
+    assert.deepEqual(report.problems, [])
     assert.deepEqual(
-      result.events.map((e) => e.sub),
+      report.events.map((e) => e.event.sub),
       ['s1', 's2', 's3', 's4', 's5'],
+    )
+    const [chain] = report.chains
+    assert.deepEqual([chain?.instance, chain?.records, chain?.events, chain?.closed, chain?.head.seq], ['a', 7, 5, true, 7])
+    assert.ok(!readFileSync(fileOf(dir), 'utf8').includes('s3'), 'events are encrypted on disk')
+  })
+
+  it('needs the key: another key verifies nothing', async () => {
+    const dir = fresh()
+    await writeChain(dir)
+    assert.match(verifyAuditLog(dir, randomBytes(32)).problems[0]?.problem ?? '', /unknown audit key/)
+  })
+
+  it('names an edited record even when the chain after it was recomputed (without the key)', async () => {
+    const dir = fresh()
+    await writeChain(dir, { encrypt: false })
+    const file = fileOf(dir)
+    const records = lines(file).map((l) => JSON.parse(l))
+    records[3].event.sub = 'someone else'
+    // What a tamperer without the key can do: recompute every MAC from the edit on with a key of his own.
+    const forgedKey = randomBytes(32)
+    for (let i = 3; i < records.length; i++) {
+      if (i > 0) records[i].prev = records[i - 1].mac
+      const { mac: _old, ...rest } = records[i]
+      records[i].mac = createHmac('sha256', forgedKey).update(JSON.stringify(rest)).digest('hex')
+    }
+    writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`)
+    const found = problems(dir)
+    assert.ok(found.includes('a#4: record 4: its MAC does not verify (edited, or forged without the key)'), found.join('\n'))
+  })
+
+  it('names a deleted record', async () => {
+    const dir = fresh()
+    await writeChain(dir)
+    const file = fileOf(dir)
+    const kept = lines(file)
+    kept.splice(2, 1)
+    writeFileSync(file, `${kept.join('\n')}\n`)
+    assert.ok(problems(dir).includes('a#4: records 3-3 missing (deleted) before record 4'), problems(dir).join('\n'))
+  })
+
+  it('names swapped records', async () => {
+    const dir = fresh()
+    await writeChain(dir)
+    const file = fileOf(dir)
+    const all = lines(file)
+    ;[all[2], all[3]] = [all[3] as string, all[2] as string]
+    writeFileSync(file, `${all.join('\n')}\n`)
+    assert.ok(
+      problems(dir).some((p) => p.startsWith('a#3: record 3 after record 4: out of order')),
+      problems(dir).join('\n'),
     )
   })
 
-  it('detects an edited record', () => {
+  it('names a plaintext record inserted into an encrypted log', async () => {
     const dir = fresh()
-    writeFive(dir)
-    const file = onlyFile(dir)
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"s3"', '"s9"'))
-    const result = verifyAuditLog(dir)
-    assert.equal(result.ok, false)
-    assert.match(result.problems.join('\n'), /:3: content does not match its hash/)
+    await writeChain(dir)
+    const file = fileOf(dir)
+    const all = lines(file)
+    const before = JSON.parse(all[2] as string)
+    const forged = { ...before, seq: before.seq + 1, prev: before.mac, enc: undefined, event: { ...event(9), sub: 'forged' }, mac: 'f'.repeat(64) }
+    all.splice(3, 0, JSON.stringify(forged))
+    writeFileSync(file, `${all.join('\n')}\n`)
+    const found = problems(dir)
+    assert.ok(found.includes(`a#${forged.seq}: record ${forged.seq}: a plaintext record in an encrypted log`), found.join('\n'))
+    assert.ok(found.includes(`a#${forged.seq}: record ${forged.seq}: its MAC does not verify (edited, or forged without the key)`))
   })
 
-  it('detects a deleted record and a reordering', () => {
+  it('names a forged encrypted record inserted without the key', async () => {
     const dir = fresh()
-    writeFive(dir)
-    const file = onlyFile(dir)
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n')
-    writeFileSync(file, `${[lines[0], lines[1], lines[3], lines[4]].join('\n')}\n`)
-    assert.match(verifyAuditLog(dir).problems.join('\n'), /record 3 missing/)
-    writeFileSync(file, `${[lines[0], lines[2], lines[1], lines[3], lines[4]].join('\n')}\n`)
-    assert.equal(verifyAuditLog(dir).ok, false)
+    await writeChain(dir)
+    const file = fileOf(dir)
+    const all = lines(file)
+    const other = fresh()
+    await writeChain(other) // the same kind of record, made with the key of another log... here the same key, at another place
+    const foreign = JSON.parse(lines(fileOf(other))[4] as string)
+    const before = JSON.parse(all[2] as string)
+    all.splice(3, 0, JSON.stringify({ ...foreign, seq: before.seq + 1, prev: before.mac }))
+    writeFileSync(file, `${all.join('\n')}\n`)
+    const found = problems(dir)
+    assert.ok(found.includes(`a#${before.seq + 1}: record ${before.seq + 1}: its MAC does not verify (edited, or forged without the key)`), found.join('\n'))
+    assert.ok(found.includes(`a#${before.seq + 1}: record ${before.seq + 1}: does not decrypt at this place in the chain (moved, or forged)`))
   })
 
-  it('continues the chain after a restart, and across daily files', () => {
+  it('names a truncated chain against the head an earlier report recorded', async () => {
     const dir = fresh()
-    writeFive(dir)
-    const later = new JsonLinesAuditSink({ dir, now: () => new Date('2026-11-24T00:00:01Z') })
-    later.write(event(6))
-    assert.equal(readdirSync(dir).length, 2)
-    const result = verifyAuditLog(dir)
-    assert.deepEqual([result.ok, result.records], [true, 6])
+    await writeChain(dir)
+    const earlier = verifyAuditLog(dir, key)
+    const heads = Object.fromEntries(earlier.chains.map((c) => [c.instance, c.head]))
+    const file = fileOf(dir)
+    writeFileSync(file, `${lines(file).slice(0, -2).join('\n')}\n`)
+    assert.deepEqual(problems(dir), [], 'a cut tail alone looks like a chain still being written')
+    assert.deepEqual(problems(dir, { expectedHeads: heads }), [
+      `a#${earlier.chains[0]?.head.seq}: record ${earlier.chains[0]?.head.seq}, recorded earlier as the head, is gone (truncated)`,
+    ])
   })
 
-  it('deletes files past retention, and verify says the chain starts later', () => {
+  it('names a record spliced from another instance’s chain', async () => {
     const dir = fresh()
-    writeFive(dir)
-    const sink = new JsonLinesAuditSink({ dir, retentionDays: 30, now: () => new Date('2027-01-30T00:00:00Z') })
-    sink.write(event(6))
-    assert.deepEqual(readdirSync(dir), ['audit-2027-01-30.jsonl'])
-    assert.match(verifyAuditLog(dir).problems.join('\n'), /chain starts at record 6 \(earlier files removed by retention/)
+    await writeChain(dir, { inst: 'a' })
+    await writeChain(dir, { inst: 'b' })
+    const fileA = fileOf(dir, 'a')
+    const all = lines(fileA)
+    all.splice(3, 1, lines(fileOf(dir, 'b'))[3] as string)
+    writeFileSync(fileA, `${all.join('\n')}\n`)
+    assert.ok(
+      problems(dir).some((p) => p.startsWith('a#4: a record of instance b in the chain of a (spliced)')),
+      problems(dir).join('\n'),
+    )
+  })
+})
+
+describe('audit log: instances, days, crashes', () => {
+  it('keeps one chain per instance in a shared folder, verified together', async () => {
+    const dir = fresh()
+    const [a, b] = [new JsonLinesAuditSink({ dir, key, instanceId: 'a' }), new JsonLinesAuditSink({ dir, key, instanceId: 'b' })]
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).write(event(i))))
+    await Promise.all([a.close(), b.close()])
+    const report = verifyAuditLog(dir, key)
+    assert.deepEqual(report.problems, [])
+    assert.deepEqual(
+      report.chains.map((c) => [c.instance, c.events]),
+      [
+        ['a', 10],
+        ['b', 10],
+      ],
+    )
   })
 
-  it('encrypts records at rest when given a key', () => {
+  it('refuses a second writer of one chain', async () => {
     const dir = fresh()
-    const key = randomBytes(32)
-    writeFive(dir, key)
-    const text = readFileSync(onlyFile(dir), 'utf8')
-    assert.ok(!text.includes('https://op') && !text.includes('"s3"'), 'no event in clear')
-    const result = verifyAuditLog(dir, key)
-    assert.deepEqual([result.ok, result.events.length], [true, 5])
-    assert.equal(verifyAuditLog(dir).ok, true, 'the chain checks without the key')
-    assert.match(verifyAuditLog(dir, randomBytes(32)).problems.join('\n'), /does not decrypt/)
+    await writeChain(dir)
+    assert.throws(() => new JsonLinesAuditSink({ dir, key, instanceId: 'a' }), /is being written by process \d+: give each instance its own instanceId/)
+  })
+
+  it('opens each day with a hand-over, prunes past retention and still verifies, and names a deleted day', async () => {
+    const dir = fresh()
+    for (const [date, n] of [
+      ['2026-11-20T10:00:00Z', 2],
+      ['2026-11-21T10:00:00Z', 2],
+      ['2026-11-22T10:00:00Z', 2],
+    ] as const) {
+      const sink = await writeChain(dir, { n, now: day(date) })
+      await sink.close()
+    }
+    assert.deepEqual(problems(dir), [])
+    assert.equal(JSON.parse(lines(join(dir, 'audit-a-2026-11-21.jsonl'))[0] as string).kind, 'chain.handover')
+    // Retention of one day, as of the 22nd: at its next start the instance prunes the 20th.
+    const later = { retentionDays: 1, now: day('2026-11-22T12:00:00Z') }
+    await new JsonLinesAuditSink({ dir, key, instanceId: 'a', ...later }).close()
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.endsWith('.jsonl')),
+      ['audit-a-2026-11-21.jsonl', 'audit-a-2026-11-22.jsonl'],
+    )
+    assert.deepEqual(problems(dir, later), [], 'a chain that starts at a hand-over from a pruned file')
+    rmSync(join(dir, 'audit-a-2026-11-21.jsonl'))
+    assert.ok(
+      problems(dir, later).some((p) => p.includes('audit-a-2026-11-21.jsonl, which is missing before its retention ended (deleted)')),
+      problems(dir, later).join('\n'),
+    )
+  })
+
+  it('seals a line torn by a crash at the next start, and the chain goes on', async () => {
+    const dir = fresh()
+    await writeChain(dir)
+    // The process died mid-write: half a record at the end, no lock released.
+    appendFileSync(fileOf(dir), '{"v":2,"inst":"a","seq":8,"prev":"ab')
+    writeFileSync(join(dir, 'audit-a.lock'), '999999999')
+    assert.ok(problems(dir).some((p) => p.includes('unreadable last line (torn by a crash, or truncated), not yet sealed')))
+    const restarted = new JsonLinesAuditSink({ dir, key, instanceId: 'a', now: day('2026-11-23T11:00:00Z') })
+    await restarted.write(event(6))
+    await restarted.close()
+    assert.deepEqual(problems(dir), [])
+    const kinds = lines(fileOf(dir)).map((l) => (l.startsWith('{"v":2,"inst":"a","seq":8,"prev":"ab') ? 'torn' : JSON.parse(l).kind))
+    assert.deepEqual(kinds.slice(-6), ['event', 'torn', 'chain.torn', 'chain.opened', 'event', 'chain.closed'])
+    assert.equal(verifyAuditLog(dir, key).events.length, 6)
+  })
+
+  it('queues with back-pressure: 100 writes at once never hold more than maxQueue, and land in order', async () => {
+    const dir = fresh()
+    const sink = new JsonLinesAuditSink({ dir, key, instanceId: 'a', maxQueue: 5 })
+    await Promise.all(Array.from({ length: 100 }, (_, i) => sink.write(event(i))))
+    assert.ok(sink.maxQueued <= 5, `at most 5 queued, saw ${sink.maxQueued}`)
+    await sink.close()
+    const report = verifyAuditLog(dir, key)
+    assert.deepEqual(report.problems, [])
+    assert.deepEqual(
+      report.events.map((e) => e.event.sub),
+      Array.from({ length: 100 }, (_, i) => `s${i}`),
+    )
+  })
+
+  it('retries a failed write with the same records, unhealthy meanwhile, and the chain stays whole', async () => {
+    const dir = fresh()
+    const errors: unknown[] = []
+    const sink = new JsonLinesAuditSink({ dir, key, instanceId: 'a', onError: (e) => errors.push(e) })
+    await sink.write(event(1))
+    // The disk "fails": the day file is moved away and a folder stands in its place.
+    const file = fileOf(dir)
+    await sink.close().catch(() => undefined)
+    const reopened = new JsonLinesAuditSink({ dir, key, instanceId: 'a', onError: (e) => errors.push(e) })
+    renameSync(file, `${file}.aside`)
+    mkdirSync(file)
+    const pending = reopened.write(event(2))
+    for (let i = 0; i < 50 && reopened.healthy; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(reopened.healthy, false)
+    assert.ok(errors.length > 0)
+    rmSync(file, { recursive: true })
+    renameSync(`${file}.aside`, file)
+    await pending
+    assert.equal(reopened.healthy, true)
+    await reopened.close()
+    assert.deepEqual(problems(dir), [])
+    assert.equal(verifyAuditLog(dir, key).events.length, 2)
+  })
+})
+
+describe('failures without a transaction', () => {
+  it('are recorded one by one up to a limit, then counted into one aggregate per window', async () => {
+    const written: Record<string, unknown>[] = []
+    const aggregator = new FailureAggregator((fields) => written.push(fields), { windowMs: 50, individual: 3 })
+    const admitted = Array.from({ length: 20 }, () => aggregator.admit('ERR_SPID_STATE_MISMATCH')).filter(Boolean).length
+    assert.equal(admitted, 3)
+    await new Promise((r) => setTimeout(r, 80))
+    assert.deepEqual(
+      written.map((w) => [w.error_code, w.count]),
+      [['ERR_SPID_STATE_MISMATCH', 17]],
+    )
   })
 })

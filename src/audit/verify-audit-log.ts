@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AuditEvent } from './audit-event.ts'
+import { AuditKeys, GENESIS, type StoredRecord, parseFileName, readBindingOf } from './audit-record.ts'
+
+/** Where a chain had got to: record `seq` with MAC `mac`. Keep a report's heads apart from the log to detect truncation later. */
+export interface ChainHead {
+  seq: number
+  mac: string
+}
+
+export interface AuditProblem {
+  file: string
+  line: number
+  instance: string
+  seq?: number
+  problem: string
+}
+
+export interface ChainReport {
+  instance: string
+  files: string[]
+  records: number
+  events: number
+  /** The first record kept (later than 1 after pruning). */
+  firstSeq: number
+  head: ChainHead
+  /** True when the last record is `chain.closed` (a clean stop); false while it runs, or after a crash. */
+  closed: boolean
+}
+
+export interface AuditReport {
+  ok: boolean
+  records: number
+  chains: ChainReport[]
+  problems: AuditProblem[]
+  /** Every event, decrypted, with its place in its chain. */
+  events: { instance: string; seq: number; mac: string; event: AuditEvent }[]
+}
+
+export interface VerifyOptions {
+  /** Heads recorded by an earlier report: a chain that no longer reaches one was truncated. */
+  expectedHeads?: Record<string, ChainHead>
+  /** Days files are kept: a missing file older than this was pruned, a younger one was deleted. Default 730. */
+  retentionDays?: number
+  /** Clock, for tests. */
+  now?: () => Date
+}
+
+/**
+ * Verifies every chain of an audit folder with the audit key(s): each record's MAC; sequence
+ * numbers without gap, repeat or reversal; each `prev` the MAC before it; each file opened by a
+ * hand-over from the file before it (so a deleted file shows, and a pruned one does not); every
+ * event of an encrypted chain encrypted and decrypting bound to its place; records in the file
+ * of their own instance; torn lines sealed. Each problem names the file, line and record.
+ */
+export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], options: VerifyOptions = {}): AuditReport {
+  const auditKeys = new AuditKeys(Array.isArray(keys) ? keys : [keys as Buffer])
+  const problems: AuditProblem[] = []
+  const events: AuditReport['events'] = []
+  const chains: ChainReport[] = []
+  const now = (options.now ?? (() => new Date()))()
+  const prunedBefore = new Date(now.getTime() - (options.retentionDays ?? 730) * 86_400_000).toISOString().slice(0, 10)
+  let records = 0
+
+  for (const [instance, files] of filesByInstance(dir)) {
+    const chain: ChainReport = { instance, files, records: 0, events: 0, firstSeq: 0, head: { seq: 0, mac: GENESIS }, closed: false }
+    let previous: StoredRecord | undefined
+    let encrypted = false
+    files.forEach((file, fileIndex) => {
+      const lines = readFileSync(join(dir, file), 'utf8').split('\n')
+      if (lines.at(-1) === '') lines.pop()
+      let pendingTorn: { line: number; text: string } | undefined
+      lines.forEach((text, index) => {
+        const line = index + 1
+        const problem = (what: string, seq?: number) => problems.push({ file, line, instance, ...(seq !== undefined ? { seq } : {}), problem: what })
+        let record: StoredRecord
+        try {
+          record = JSON.parse(text) as StoredRecord
+          if (typeof record !== 'object' || record === null || typeof record.seq !== 'number') throw new Error('not a record')
+        } catch {
+          if (pendingTorn) problem('unreadable line, not sealed as torn')
+          pendingTorn = { line, text }
+          return
+        }
+        if (pendingTorn) {
+          const sealed = record.kind === 'chain.torn' && record.control?.torn_sha256 === createHash('sha256').update(pendingTorn.text).digest('hex')
+          if (!sealed) problems.push({ file, line: pendingTorn.line, instance, problem: 'unreadable line (torn, or altered), not sealed as torn' })
+          pendingTorn = undefined
+        }
+        records++
+        chain.records++
+        const seq = record.seq
+        if (record.inst !== instance) {
+          problem(`a record of instance ${String(record.inst)} in the chain of ${instance} (spliced)`, seq)
+        }
+        const mac = auditKeys.check(record)
+        if (mac === 'unknown key') problem(`record ${seq}: written with an unknown audit key (${String(record.kid)})`, seq)
+        if (mac === 'bad mac') problem(`record ${seq}: its MAC does not verify (edited, or forged without the key)`, seq)
+
+        if (!previous) {
+          chain.firstSeq = seq
+          const prunedStart =
+            record.kind === 'chain.handover' && typeof record.control?.from_file === 'string' && !existsSync(join(dir, record.control.from_file as string))
+          if (seq === 1 && record.prev === GENESIS) {
+            // The chain's true start.
+          } else if (prunedStart) {
+            const fromDay = parseFileName(record.control?.from_file as string)?.day ?? ''
+            if (fromDay >= prunedBefore)
+              problem(`the chain starts after ${String(record.control?.from_file)}, which is missing before its retention ended (deleted)`, seq)
+          } else {
+            problem(`the chain starts at record ${seq} without a hand-over from a pruned file (records before it deleted)`, seq)
+          }
+        } else {
+          if (seq === previous.seq + 1 && record.prev !== previous.mac)
+            problem(`record ${seq}: does not follow record ${previous.seq} (prev differs: inserted or replaced)`, seq)
+          if (seq > previous.seq + 1) problem(`records ${previous.seq + 1}-${seq - 1} missing (deleted) before record ${seq}`, seq)
+          if (seq <= previous.seq) problem(`record ${seq} after record ${previous.seq}: out of order (moved or inserted)`, seq)
+        }
+        if (index === firstRecordIndex(lines) && fileIndex > 0) {
+          const expected = files[fileIndex - 1]
+          if (record.kind !== 'chain.handover') problem(`the file does not start with a hand-over from ${expected}`, seq)
+          else if (record.control?.from_file !== expected)
+            problem(`hand-over from ${String(record.control?.from_file)}, but the file before it is ${expected} (a file deleted)`, seq)
+        }
+
+        if (record.kind === 'chain.opened' || record.kind === 'chain.handover') encrypted = record.control?.encrypted === true
+        if (record.kind === 'event') {
+          chain.events++
+          const event = readEvent(record, encrypted, auditKeys, problem)
+          if (event) events.push({ instance, seq, mac: record.mac, event })
+        }
+        previous = record
+      })
+      if (pendingTorn)
+        problems.push({ file, line: pendingTorn.line, instance, problem: 'unreadable last line (torn by a crash, or truncated), not yet sealed' })
+    })
+    if (previous) {
+      chain.head = { seq: previous.seq, mac: previous.mac }
+      chain.closed = previous.kind === 'chain.closed'
+    }
+    const expected = options.expectedHeads?.[instance]
+    if (expected && !reaches(dir, files, expected)) {
+      problems.push({
+        file: files.at(-1) ?? '',
+        line: 0,
+        instance,
+        seq: expected.seq,
+        problem: `record ${expected.seq}, recorded earlier as the head, is gone (truncated)`,
+      })
+    }
+    chains.push(chain)
+  }
+  for (const instance of Object.keys(options.expectedHeads ?? {})) {
+    if (!chains.some((c) => c.instance === instance)) problems.push({ file: '', line: 0, instance, problem: 'the whole chain is gone' })
+  }
+  return { ok: problems.length === 0, records, chains, problems, events }
+}
+
+/** An event record's content: encrypted (and bound to its place) in an encrypted chain, in clear otherwise. */
+function readEvent(record: StoredRecord, encrypted: boolean, keys: AuditKeys, problem: (what: string, seq?: number) => void): AuditEvent | undefined {
+  if (encrypted && record.enc === undefined) {
+    problem(`record ${record.seq}: a plaintext record in an encrypted log`, record.seq)
+    return undefined
+  }
+  if (record.enc === undefined) return record.event
+  const plaintext = keys.cipher.decrypt(record.enc, readBindingOf(record.inst, record.seq, record.prev))
+  if (plaintext === undefined) {
+    problem(`record ${record.seq}: does not decrypt at this place in the chain (moved, or forged)`, record.seq)
+    return undefined
+  }
+  return JSON.parse(plaintext) as AuditEvent
+}
+
+/** Whether the record of an expected head (any kind) is still in the files. */
+function reaches(dir: string, files: string[], head: ChainHead): boolean {
+  return files.some((file) => readFileSync(join(dir, file), 'utf8').includes(`"mac":"${head.mac}"`))
+}
+
+function firstRecordIndex(lines: string[]): number {
+  return lines.findIndex((text) => text.trim() !== '')
+}
+
+function filesByInstance(dir: string): Map<string, string[]> {
+  const byInstance = new Map<string, string[]>()
+  if (!existsSync(dir)) return byInstance
+  for (const name of readdirSync(dir).sort()) {
+    const parsed = parseFileName(name)
+    if (parsed) byInstance.set(parsed.inst, [...(byInstance.get(parsed.inst) ?? []), name])
+  }
+  return byInstance
+}
