@@ -246,7 +246,7 @@ describe('audit log: instances, days, crashes', () => {
     renameSync(file, `${file}.aside`)
     mkdirSync(file)
     const pending = reopened.write(event(2))
-    for (let i = 0; i < 50 && reopened.healthy; i++) await new Promise((r) => setTimeout(r, 10))
+    for (let i = 0; i < 200 && reopened.healthy; i++) await new Promise((r) => setTimeout(r, 10))
     assert.equal(reopened.healthy, false)
     assert.ok(errors.length > 0)
     rmSync(file, { recursive: true })
@@ -265,7 +265,7 @@ describe('failures without a transaction', () => {
     const aggregator = new FailureAggregator((fields) => written.push(fields), { windowMs: 50, individual: 3 })
     const admitted = Array.from({ length: 20 }, () => aggregator.admit('ERR_SPID_STATE_MISMATCH')).filter(Boolean).length
     assert.equal(admitted, 3)
-    await new Promise((r) => setTimeout(r, 80))
+    for (let i = 0; i < 100 && written.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
     assert.deepEqual(
       written.map((w) => [w.error_code, w.count]),
       [['ERR_SPID_STATE_MISMATCH', 17]],
