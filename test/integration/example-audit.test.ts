@@ -35,7 +35,16 @@ async function exampleApp(env: Record<string, string>) {
     child.on('exit', () => resolve(false))
   })
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  return { url: `http://127.0.0.1:${port}`, started, output: () => output, child, stop: async () => (child.kill('SIGTERM'), await exited) }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    started,
+    output: () => output,
+    child,
+    stop: () => {
+      child.kill('SIGTERM')
+      return exited
+    },
+  }
 }
 
 describe('example app audit log', () => {
