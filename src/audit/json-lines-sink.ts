@@ -106,8 +106,10 @@ export class JsonLinesAuditSink implements AuditSink {
   /** Resolves once everything written so far is on disk. */
   async flush(): Promise<void> {
     while (this.#writing || this.#queue.length > 0 || this.#waitingForRoom.length > 0) {
-      this.#kick()
-      await this.#writing
+      if (this.#writing) await this.#writing
+      // A failed write is retried on its own schedule, not in a tight loop here.
+      else if (this.#healthy) this.#kick()
+      else await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 

@@ -212,5 +212,6 @@ function explainChainFailure(message: string, entityId: string, anchor: string):
 }
 
 function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  // The HTTP client speaks of OPs; here the server may be the RP or the anchor.
+  return (error instanceof Error ? error.message : String(error)).replace(/^OP at (\S+)/, '$1')
 }
