@@ -78,6 +78,8 @@ const provider = z.strictObject({
   name: z.string().min(1).optional(),
   /** `spid` (default) or `cie`: the profile decides scopes, claims placement and refresh rules. */
   profile: z.enum(['spid', 'cie']).default('spid'),
+  /** `GET` (default) or `POST`: how UserInfo is asked for (CIE accepts POST, rule U1). */
+  userinfoMethod: z.enum(['GET', 'POST']).optional(),
 })
 
 const fields = {
@@ -100,12 +102,12 @@ const fields = {
       list.map((p) =>
         typeof p === 'string'
           ? { issuer: p, id: p, name: undefined, profile: 'spid' }
-          : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile },
+          : { issuer: p.issuer, id: p.id ?? p.issuer, name: p.name, profile: p.profile, ...(p.userinfoMethod ? { userinfoMethod: p.userinfoMethod } : {}) },
       ),
     )
     .meta(
       doc(
-        "OP issuers, or `{ issuer, id, name, profile: 'spid' \\| 'cie' }`. With `trustAnchors`, optional: they must resolve through an anchor too.",
+        "OP issuers, or `{ issuer, id, name, profile: 'spid' \\| 'cie', userinfoMethod: 'GET' \\| 'POST' }`. With `trustAnchors`, optional: they must resolve through an anchor too.",
         'REQUIRED without `trustAnchors`',
       ),
     ),

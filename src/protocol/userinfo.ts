@@ -10,6 +10,8 @@ const USERINFO_TYPES = new Set(['application/jwt', 'application/jose'])
 export interface UserinfoContext {
   endpoint: string
   accessToken: string
+  /** GET by default; POST (the token in the header, an empty form) where the OP takes it. */
+  method?: 'GET' | 'POST'
   /** Verifies the inner JWS with the OP's keys: issuer, audience, expiry (rule I1). */
   verifyJws(jws: string): Promise<VerifiedJwt>
   /** The RP's encryption keys: the current one and, during a rollover, the next and previous. */
@@ -25,10 +27,11 @@ export interface UserinfoContext {
  * then verify the inner JWS with the OP's keys (issuer, audience, expiry). Returns its claims.
  */
 export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string, unknown>> {
-  const response = await ctx.fetch(ctx.endpoint, {
-    method: 'GET',
-    headers: { authorization: `Bearer ${ctx.accessToken}`, accept: 'application/jwt, application/jose' },
-  })
+  const headers = { authorization: `Bearer ${ctx.accessToken}`, accept: 'application/jwt, application/jose' }
+  const response =
+    ctx.method === 'POST'
+      ? await ctx.fetch(ctx.endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+      : await ctx.fetch(ctx.endpoint, { method: 'GET', headers })
   if (!response.ok) throw invalid(`UserInfo answered ${response.status}`)
   const type = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!USERINFO_TYPES.has(type)) throw invalid(`UserInfo content type ${type || '(none)'} is not a signed and encrypted JWT`)

@@ -8,4 +8,6 @@ export interface ProviderConfig {
   id: string
   name: string | undefined
   profile: ProviderProfileName
+  /** How UserInfo is asked for: GET (SPID, and the default), or POST with the token in the header (an option for CIE, rule U1). */
+  userinfoMethod?: 'GET' | 'POST'
 }

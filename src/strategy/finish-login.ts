@@ -95,6 +95,7 @@ async function completeLogin(
 
   // 2. The code exchange (T1), after openid-client checked the callback's iss (R1) and state.
   const provider = await ctx.registry.resolve(tx.issuer)
+  checkIssPresent(provider, params.iss)
   const tokens = await exchangeCode(ctx, provider, tx, code, params.iss)
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
 
@@ -131,6 +132,7 @@ async function completeLogin(
   const userinfo = await fetchUserinfo({
     endpoint: provider.metadata.userinfo_endpoint,
     accessToken: tokens.access_token,
+    ...(provider.config.userinfoMethod ? { method: provider.config.userinfoMethod } : {}),
     verifyJws: (jws) => verifyFromOp(ctx.opKeys, provider, jws, { audience: options.clientId, clockTolerance: options.clockTolerance, now, what: 'UserInfo' }),
     decryptionKeys: options.keys.published.encryption,
     // Only what the RP registered in its metadata: an OP may not pick another.
@@ -187,6 +189,13 @@ function checkCallbackOutcome(params: CallbackParameters): string {
   if (params.error !== undefined) throw opErrorFrom(params.error)
   if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
   return params.code
+}
+
+/** Rule R1: a CIE callback always carries `iss`; a SPID one must when the OP says it sends it (openid-client checks that). */
+function checkIssPresent(provider: ResolvedProvider, iss: string | undefined): void {
+  if (provider.config.profile === 'cie' && iss === undefined) {
+    throw new TransactionError('ERR_SPID_ISSUER_MISMATCH', 'a CIE id callback must carry iss (rule R1); this one has none')
+  }
 }
 
 /** A step-up must come back as the person whose session it raises. */

@@ -11,6 +11,7 @@
  * const op = await startTestOp({ port: 0 })
  * // providers: [op.issuer]
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -221,6 +222,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     const built = new Provider(issuer, configuration({ options, users, signingKeys, kept }))
     built.proxy = true
     patchIdTokens(built)
+    if (options.profile === 'cie') keepRefreshTokensOnRevocation(built)
     built.use(async (ctx, next) => {
       const token = ctx.method === 'POST' && ctx.path === '/token'
       await next()
@@ -354,6 +356,20 @@ function configuration({
       ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description ?? '')}</p></body></html>`
     },
   }
+}
+
+/** Revocation requests in flight, so the refresh-token model knows it is being asked from one. */
+const revoking = new AsyncLocalStorage<true>()
+
+/**
+ * Rule X3: a CIE OP revokes the access token it is given and leaves the refresh token valid
+ * (SPID's, and oidc-provider's default, end every token of the grant, rule X1).
+ */
+function keepRefreshTokensOnRevocation(provider: Provider): void {
+  const model = provider.RefreshToken as unknown as { revokeByGrantId(grantId: string): Promise<void> }
+  const revokeByGrantId = model.revokeByGrantId.bind(model)
+  model.revokeByGrantId = (grantId) => (revoking.getStore() ? Promise.resolve() : revokeByGrantId(grantId))
+  provider.use((ctx, next) => (ctx.method === 'POST' && ctx.path === '/token/revocation' ? revoking.run(true, next) : next()))
 }
 
 /**
