@@ -9,8 +9,15 @@ export const JWS_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'] a
 /** The ID token and UserInfo signature algorithm the RP registers (`*_signed_response_alg`). */
 export const ID_TOKEN_ALG = 'RS256'
 
-/** JWE algorithms the RP may register for UserInfo (rule U3); RSA1_5 is forbidden. */
+/**
+ * JWE algorithms the RP may register for UserInfo (rule U3) and, for CIE, ID tokens: RSA-OAEP
+ * (SHA-1) only when configured, the ECDH-ES family with an EC encryption key (CIE recommends it);
+ * RSA1_5 is forbidden.
+ */
 export const USERINFO_ENCRYPTION = {
-  alg: ['RSA-OAEP', 'RSA-OAEP-256'],
+  alg: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
   enc: ['A128CBC-HS256', 'A256CBC-HS512'],
 } as const
+
+/** Whether a JWE key management algorithm takes an EC key (ECDH-ES) rather than an RSA one. */
+export const isEcdhAlg = (alg: string) => alg.startsWith('ECDH-ES')

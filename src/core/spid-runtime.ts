@@ -94,6 +94,7 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
       fetch,
       allowHttpLoopback: options.allowHttpLoopback,
       clockTolerance: options.clockTolerance,
+      ...(options.idTokenEncryption ? { idTokenDecryption: { keys: options.keys.published.encryption, enc: options.idTokenEncryption.enc } } : {}),
     },
     now: () => Math.floor(Date.now() / 1000),
     localShared: memorySharedState(),

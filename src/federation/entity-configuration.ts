@@ -40,6 +40,9 @@ export function entityConfigurationClaims(options: ResolvedOptions, now: number)
     userinfo_signed_response_alg: ID_TOKEN_ALG,
     userinfo_encrypted_response_alg: options.userinfoEncryption.alg,
     userinfo_encrypted_response_enc: options.userinfoEncryption.enc,
+    ...(options.idTokenEncryption
+      ? { id_token_encrypted_response_alg: options.idTokenEncryption.alg, id_token_encrypted_response_enc: options.idTokenEncryption.enc }
+      : {}),
     subject_type: 'pairwise',
   }
   return {

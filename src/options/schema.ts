@@ -11,7 +11,7 @@ import type { ProfileField } from '../profile/spid-profile.ts'
 import type { FederationChainCache } from '../federation/chain-cache.ts'
 import type { ProviderConfig } from '../providers/provider-config.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
-import { JWS_ALGS, USERINFO_ENCRYPTION } from '../algorithms.ts'
+import { JWS_ALGS, USERINFO_ENCRYPTION, isEcdhAlg } from '../algorithms.ts'
 import { CALLBACK_PATH, LIMITS } from './limits.ts'
 
 /**
@@ -212,6 +212,14 @@ const fields = {
     .strictObject({ alg: z.enum(USERINFO_ENCRYPTION.alg), enc: z.enum(USERINFO_ENCRYPTION.enc) })
     .default({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512' })
     .meta(doc('JWE the OP must use for UserInfo (rule U3).')),
+  idTokenEncryption: z
+    .strictObject({ alg: z.enum(USERINFO_ENCRYPTION.alg), enc: z.enum(USERINFO_ENCRYPTION.enc) })
+    .optional()
+    .meta(
+      doc(
+        "CIE: registers `id_token_encrypted_response_alg`/`_enc`; ID tokens must then be a JWE(JWS), decrypted with the encryption key, and a signed-only one is refused. `alg` as `userinfoEncryption`'s: one encryption key serves both.",
+      ),
+    ),
   levelMaxAge: z
     .strictObject({ 1: z.number().positive().optional(), 2: z.number().positive().optional(), 3: z.number().positive().optional() })
     .default({})
@@ -300,6 +308,7 @@ export const strategyOptionsSchema = z
     when: () => true,
   })
   .superRefine((o, ctx) => {
+    for (const problem of checkEncryptionKey(o.keys.encryption, o.userinfoEncryption.alg, o.idTokenEncryption)) ctx.addIssue({ code: 'custom', ...problem })
     const ids = o.providers.flatMap((p) => (p.id === p.issuer ? [p.issuer] : [p.issuer, p.id]))
     const dup = ids.find((id, i) => ids.indexOf(id) !== i)
     if (dup) ctx.addIssue({ code: 'custom', path: ['providers'], message: `"${dup}" names two providers: issuers and ids must be unique (rule R1)` })
@@ -386,6 +395,25 @@ function checkEntityUrl(value: string, production: boolean, { allowQuery = false
     return production ? `must be https in production ${got}` : undefined
   }
   return `must be an https URL (http is accepted only for localhost, 127.0.0.1 and [::1] outside production) ${got}`
+}
+
+/** The encryption key must suit the registered algorithms: EC (P-256) for ECDH-ES, RSA otherwise; one key and one alg for UserInfo and ID tokens. */
+function checkEncryptionKey(role: unknown, alg: string, idToken: { alg: string } | undefined): { path: PropertyKey[]; message: string }[] {
+  const problems: { path: PropertyKey[]; message: string }[] = []
+  if (idToken && idToken.alg !== alg) {
+    problems.push({ path: ['idTokenEncryption', 'alg'], message: `must be the userinfoEncryption alg (${alg}): one encryption key serves both` })
+  }
+  for (const key of isKeyRollover(role) ? [role.current, role.next, role.previous] : [role]) {
+    if (key === undefined) continue
+    try {
+      const type = createPrivateKey(typeof key === 'string' ? key : { key: key as JsonWebKey, format: 'jwk' }).asymmetricKeyType
+      if (isEcdhAlg(alg) && type !== 'ec') problems.push({ path: ['keys', 'encryption'], message: `${alg} needs an EC (P-256) encryption key (got ${type})` })
+      if (!isEcdhAlg(alg) && type !== 'rsa') problems.push({ path: ['keys', 'encryption'], message: `${alg} needs an RSA encryption key (got ${type})` })
+    } catch {
+      // An unreadable key has its own message.
+    }
+  }
+  return problems
 }
 
 function checkPrivateKey(input: unknown): string | undefined {

@@ -10,6 +10,8 @@ export interface OpClientContext {
   fetch: OpFetch
   allowHttpLoopback: boolean
   clockTolerance: number
+  /** Set when the RP registered encrypted ID tokens: the keys that decrypt them and the content encryption allowed. */
+  idTokenDecryption?: { keys: readonly RpKey[]; enc: string }
 }
 
 type Endpoint = 'token_endpoint' | 'revocation_endpoint' | 'introspection_endpoint'
@@ -65,5 +67,9 @@ async function buildConfiguration(provider: ResolvedProvider, endpoint: Endpoint
   )
   config[oidc.customFetch] = async (url, init) => toFetchResponse(await ctx.fetch(url, init), url)
   if (ctx.allowHttpLoopback) oidc.allowInsecureRequests(config)
+  if (ctx.idTokenDecryption) {
+    const keys = await Promise.all(ctx.idTokenDecryption.keys.map(async (k) => ({ key: await k.cryptoKey(), alg: k.alg, kid: k.kid })))
+    oidc.enableDecryptingResponses(config, [ctx.idTokenDecryption.enc], ...keys)
+  }
   return config
 }

@@ -100,7 +100,7 @@ async function completeLogin(
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
 
   // 3. The ID token: signature with the OP's keys (I1), then the SPID rules (I2-I4), then replay.
-  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, tokens.id_token, {
+  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx, tokens), {
     audience: options.clientId,
     clockTolerance: options.clockTolerance,
     now,
@@ -189,6 +189,19 @@ function checkCallbackOutcome(params: CallbackParameters): string {
   if (params.error !== undefined) throw opErrorFrom(params.error)
   if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
   return params.code
+}
+
+/**
+ * The signed ID token to verify: as received, or, when the RP registered encrypted ID tokens
+ * (CIE), the JWS that openid-client decrypted from the JWE with the RP's encryption key. A
+ * signed-only ID token is then refused: the OP ignored what the RP registered.
+ */
+function signedIdToken(ctx: SpidRuntime, tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>): string {
+  if (!ctx.options.idTokenEncryption) return tokens.id_token as string
+  const inner = oidc.getDecryptedResponses(tokens)?.id_token?.token_endpoint
+  if (!inner)
+    throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'the ID token is not encrypted, though the RP registered id_token_encrypted_response_alg')
+  return inner
 }
 
 /** Rule R1: a CIE callback always carries `iss`; a SPID one must when the OP says it sends it (openid-client checks that). */

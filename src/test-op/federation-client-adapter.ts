@@ -50,6 +50,10 @@ async function fetchClientMetadata(clientId: string): Promise<AdapterPayload | u
     userinfo_signed_response_alg: rp.userinfo_signed_response_alg,
     userinfo_encrypted_response_alg: rp.userinfo_encrypted_response_alg,
     userinfo_encrypted_response_enc: rp.userinfo_encrypted_response_enc,
+    // CIE: ID tokens encrypted to the RP, when it registered so.
+    ...(rp.id_token_encrypted_response_alg
+      ? { id_token_encrypted_response_alg: rp.id_token_encrypted_response_alg, id_token_encrypted_response_enc: rp.id_token_encrypted_response_enc }
+      : {}),
     subject_type: 'pairwise',
     application_type: 'web',
   } as AdapterPayload

@@ -330,6 +330,11 @@ function configuration({
       rpInitiatedLogout: { enabled: true },
     },
     enabledJWA: {
+      // The JWE algorithms of the SPID/CIE profile: RSA-OAEP(-256), and the ECDH-ES family CIE recommends.
+      idTokenEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
+      idTokenEncryptionEncValues: ['A128CBC-HS256', 'A256CBC-HS512'],
+      userinfoEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
+      userinfoEncryptionEncValues: ['A128CBC-HS256', 'A256CBC-HS512'],
       requestObjectSigningAlgValues: ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'],
       clientAuthSigningAlgValues: ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'],
     },

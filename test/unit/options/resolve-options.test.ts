@@ -69,6 +69,21 @@ describe('resolveOptions', () => {
     assert.match(problems({ ...valid, providers: ['https://op.example.it', { issuer: 'https://op.example.it', id: 'op' }] }).join(), /names two providers/)
   })
 
+  it('checks the encryption key against the registered JWE algorithms', () => {
+    const ec = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kty: 'EC' }
+    assert.match(
+      problems({ ...valid, userinfoEncryption: { alg: 'ECDH-ES', enc: 'A256CBC-HS512' } }).join(),
+      /keys\.encryption: ECDH-ES needs an EC \(P-256\) encryption key \(got rsa\)/,
+    )
+    assert.match(problems({ ...valid, keys: { ...keys, encryption: ec } }).join(), /keys\.encryption: RSA-OAEP-256 needs an RSA encryption key \(got ec\)/)
+    assert.match(
+      problems({ ...valid, idTokenEncryption: { alg: 'RSA-OAEP', enc: 'A256CBC-HS512' } }).join(),
+      /idTokenEncryption\.alg: must be the userinfoEncryption alg \(RSA-OAEP-256\)/,
+    )
+    const o = resolveOptions({ ...valid, keys: { ...keys, encryption: ec }, userinfoEncryption: { alg: 'ECDH-ES+A128KW', enc: 'A128CBC-HS256' } })
+    assert.equal(o.keys.encryption.publicJwk.alg, 'ECDH-ES+A128KW')
+  })
+
   it('accepts PEM keys and computes a kid', () => {
     const pem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
     const o = resolveOptions({ ...valid, keys: { federation: pem(), signing: pem(), encryption: pem() } })
