@@ -132,7 +132,12 @@ export function createExampleApp(config: ExampleAppConfig) {
 
   app.get('/privacy', (req, res) => void res.type('html').send(privacyPage(requestLanguage(req), req.originalUrl)))
 
-  app.get('/auth/spid', auth.authenticate('spid'))
+  // Without idp, the login goes to the SPID OP when there is just one: CIE id has a button of its own (idp=<its id>).
+  app.get('/auth/spid', (req, res, next) => {
+    const spidOps = strategy.providers.list().filter((p) => p.profile === 'spid')
+    const idp = req.query.idp === undefined && spidOps.length === 1 ? spidOps[0]?.issuer : undefined
+    auth.authenticate('spid', (idp ? { idp } : {}) as passport.AuthenticateOptions)(req, res, next)
+  })
   const callback = auth.authenticate('spid', { successReturnToOrRedirect: '/', failureRedirect: '/auth/spid/cancelled' })
   app.get('/auth/spid/callback', callback)
   app.post('/auth/spid/callback', callback)

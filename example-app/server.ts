@@ -26,7 +26,15 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { JWK } from 'jose'
 import { hostname } from 'node:os'
-import { type DevKeySet, JsonLinesAuditSink, SpidConfigError, checkFederationSetup, exportPublicKeys, loadOrCreateDevKeys } from '../src/index.ts'
+import {
+  type DevKeySet,
+  type ProviderOptions,
+  JsonLinesAuditSink,
+  SpidConfigError,
+  checkFederationSetup,
+  exportPublicKeys,
+  loadOrCreateDevKeys,
+} from '../src/index.ts'
 import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } from '../src/test-op/index.ts'
 import { createExampleApp } from './app.ts'
 
@@ -38,7 +46,7 @@ const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean)
 
-let providers = list(process.env.SPID_PROVIDERS)
+let providers: (string | ProviderOptions)[] = list(process.env.SPID_PROVIDERS)
 const testOps: TestOp[] = []
 let testAnchor: TestTrustAnchor | undefined
 let trustAnchor: { entityId: string; jwks: { keys: object[] } } | undefined
@@ -61,9 +69,11 @@ if (process.env.SPID_TEST_FEDERATION === '1') {
     exit(`SPID_TRUST_ANCHOR_JWKS is neither JSON nor a readable JSON file${existsSync(jwksText) ? '' : ' (no such file)'}: ${(error as Error).message}`)
   }
 } else if (providers.length === 0) {
+  // A SPID test OP, and a CIE id one beside it (UserInfo by POST), so both buttons work.
   const op = await startTestOp({ port: Number(process.env.TEST_OP_PORT ?? 0) })
-  testOps.push(op)
-  providers = [op.issuer]
+  const cie = await startTestOp({ profile: 'cie' })
+  testOps.push(op, cie)
+  providers = [op.issuer, { issuer: cie.issuer, id: 'cie', name: 'CIE id di prova', profile: 'cie', userinfoMethod: 'POST' }]
 }
 if (trustAnchor) providers = []
 const authorityHints = list(process.env.SPID_AUTHORITY_HINTS)
@@ -181,8 +191,10 @@ const server = app.listen(port, async () => {
           .join(', ') || '(none)'
       }`,
     )
-  else if (testOps.length) console.log(`Test SPID OP: ${testOps[0]?.issuer}  (users: Ada Lovelace, Lucrezia Borgia, SpidValidator AgID)`)
-  else console.log(`OPs:          ${providers.join(', ')}`)
+  else if (testOps.length) {
+    console.log(`Test SPID OP: ${testOps[0]?.issuer}  (users: Ada Lovelace, Lucrezia Borgia, SpidValidator AgID)`)
+    console.log(`Test CIE OP:  ${testOps[1]?.issuer}  (the same users)`)
+  } else console.log(`OPs:          ${providers.map((p) => (typeof p === 'string' ? p : p.issuer)).join(', ')}`)
   if (trustAnchor) {
     // The RP checks its own onboarding: its entity configuration as served, and the anchor's statement about it.
     const report = await checkFederationSetup(strategy)

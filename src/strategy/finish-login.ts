@@ -100,7 +100,7 @@ async function completeLogin(
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
 
   // 3. The ID token: signature with the OP's keys (I1), then the SPID rules (I2-I4), then replay.
-  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx, tokens), {
+  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx, provider, tokens), {
     audience: options.clientId,
     clockTolerance: options.clockTolerance,
     now,
@@ -192,16 +192,19 @@ function checkCallbackOutcome(params: CallbackParameters): string {
 }
 
 /**
- * The signed ID token to verify: as received, or, when the RP registered encrypted ID tokens
- * (CIE), the JWS that openid-client decrypted from the JWE with the RP's encryption key. A
- * signed-only ID token is then refused: the OP ignored what the RP registered.
+ * The signed ID token to verify: as received, or, when the RP registered encrypted ID tokens,
+ * the JWS that openid-client decrypted from the JWE with the RP's encryption key. A CIE OP must
+ * then encrypt (a signed-only ID token means it ignored the registration); a SPID OP, whose
+ * profile has no ID token encryption, may do either.
  */
-function signedIdToken(ctx: SpidRuntime, tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>): string {
+function signedIdToken(ctx: SpidRuntime, provider: ResolvedProvider, tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>): string {
   if (!ctx.options.idTokenEncryption) return tokens.id_token as string
   const inner = oidc.getDecryptedResponses(tokens)?.id_token?.token_endpoint
-  if (!inner)
+  if (inner) return inner
+  if (provider.config.profile === 'cie') {
     throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'the ID token is not encrypted, though the RP registered id_token_encrypted_response_alg')
-  return inner
+  }
+  return tokens.id_token as string
 }
 
 /** Rule R1: a CIE callback always carries `iss`; a SPID one must when the OP says it sends it (openid-client checks that). */

@@ -113,6 +113,24 @@ describe('example app in headless Chromium', {
     assert.equal((await me.json()).authenticated, false)
   })
 
+  it('logs in with the Entra con CIE button at the bundled CIE id test OP', async () => {
+    const page = await newPage()
+    await page.goto(`${app.url}/`)
+    await page.getByRole('button', { name: 'Entra con CIE' }).click()
+    await page.waitForURL(/\/interaction\//)
+    assert.notEqual(new URL(page.url()).origin, app.opUrl, 'the CIE OP, not the SPID one')
+    assert.match(await page.locator('body').innerText(), /CIE id di prova/)
+    await page.screenshot({ path: `${shots}/7-cie-login.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
+    await page.waitForURL(`${app.url}/`)
+    assert.match(await page.locator('h1').innerText(), /Ciao Ada Lovelace/)
+    const me = await (await page.request.get(`${app.url}/me`)).json()
+    assert.equal(me.authenticated, true)
+    assert.equal(me.profile.fiscalNumber, 'LVLDAA85T50G702B')
+    await page.getByRole('button', { name: 'Esci' }).click()
+    await page.waitForURL(`${app.url}/`)
+  })
+
   it('reaches an OP with the keyboard alone', async () => {
     const page = await newPage()
     await page.goto(`${app.url}/`)
