@@ -61,7 +61,7 @@ export function renderLoginPage(input: LoginPageInput): string {
 </style>
 </head>
 <body>
-<header><strong>${escapeHtml(input.opName)}</strong><p>Identity provider SPID di prova — solo per sviluppo e test</p></header>
+<header><strong>${escapeHtml(input.opName)}</strong><p>Gestore dell’identità di prova (SPID o CIE id) — solo per sviluppo e test</p></header>
 <main>
   <h1>Accedi a ${escapeHtml(input.clientName)}</h1>
   <form method="post" action="/interaction/${escapeHtml(input.uid)}/login">
