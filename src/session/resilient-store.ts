@@ -3,8 +3,8 @@ import { UnavailableError, isSpidError } from '../errors/spid-error.ts'
 import type { Logger } from '../log/logger.ts'
 import type { SharedState } from '../store/shared-state.ts'
 
-/** Expiries closer than this are the same for the store (a TTL in Redis is in seconds anyway). */
-const SAME_EXPIRY_MS = 1000
+/** Expiries closer than this are the same for the store: a write that would only move the expiry a few seconds (a slow request under load) is skipped. */
+const SAME_EXPIRY_MS = 5000
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void
 
