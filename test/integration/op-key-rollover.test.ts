@@ -92,4 +92,16 @@ describe('OP key rollover', () => {
     assert.equal((await loginAnswer()).status, 502)
     assert.equal(metadataFetches(), before + 2, 'the next interval allows one more')
   })
+
+  it('refuses a token under a new kid, cleanly, when the OP cannot be reached to reload its keys', async () => {
+    stack.op.rollSigningKey()
+    proxy.rewrite('/.well-known/openid-federation', (response) => ({ ...response, status: 503, body: 'down for maintenance' }))
+    try {
+      const answer = await loginAnswer()
+      assert.deepEqual(answer, { status: 502, code: 'ERR_SPID_ID_TOKEN_INVALID' }, 'the cached keys stay in use, and do not verify')
+      assert.equal(events('op.keys_reload_failed').length, 1)
+    } finally {
+      proxy.rewrite('/.well-known/openid-federation', undefined)
+    }
+  })
 })

@@ -17,6 +17,17 @@ import { startTestFederation, type TestFederation } from '../fixtures/test-feder
 
 const OP = 'openid_provider'
 
+/** A registry trusting the test federation's anchor for its OP `op`, as the strategy builds one. */
+function registryOptions(fed: TestFederation) {
+  return {
+    anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
+    providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' as const }],
+    discover: false,
+    fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
+    clockTolerance: 60,
+    now: () => Math.floor(Date.now() / 1000),
+  }
+}
 describe('trust chains', () => {
   let fed: TestFederation
   let options: TrustChainOptions
@@ -153,17 +164,7 @@ describe('trust marks (rule F6)', () => {
     await fed.entity('op')
     await fed.entity('op', { hints: ['ta'], metadata: opMetadata(), trustMarks: [{ type: TYPE, issuer: 'ta' }] })
     fed.statement('ta', 'op')
-    registryFor = (required) =>
-      new FederationProviderRegistry({
-        anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
-        providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' }],
-        discover: false,
-        fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
-        clockTolerance: 60,
-        now: () => Math.floor(Date.now() / 1000),
-        logger: silentLogger,
-        requiredTrustMarks: required,
-      })
+    registryFor = (required) => new FederationProviderRegistry({ ...registryOptions(fed), logger: silentLogger, requiredTrustMarks: required })
   })
   after(async () => fed?.close())
 
@@ -235,16 +236,7 @@ describe('trust marks (rule F6)', () => {
 
 describe('metadata policy over a real chain', () => {
   let fed: TestFederation
-  const registry = () =>
-    new FederationProviderRegistry({
-      anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
-      providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' }],
-      discover: false,
-      fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
-      clockTolerance: 60,
-      now: () => Math.floor(Date.now() / 1000),
-      logger: silentLogger,
-    })
+  const registry = () => new FederationProviderRegistry({ ...registryOptions(fed), logger: silentLogger })
   beforeEach(async () => {
     fed = await startTestFederation()
     await fed.entity('ta')
@@ -344,17 +336,7 @@ describe('trust chains shared between instances through Redis', () => {
     })
     fed.statement('ta', 'op')
   })
-  const instance = (logger = silentLogger) =>
-    new FederationProviderRegistry({
-      anchors: [{ entityId: fed.id('ta'), jwks: fed.jwksOf('ta') }],
-      providers: [{ issuer: fed.id('op'), id: 'op', name: undefined, profile: 'spid' }],
-      discover: false,
-      fetch: createOpFetch({ timeout: 2000, maxBytes: 1 << 16 }),
-      clockTolerance: 60,
-      now: () => Math.floor(Date.now() / 1000),
-      logger,
-      sharedCache: redisChainCache(client),
-    })
+  const instance = (logger = silentLogger) => new FederationProviderRegistry({ ...registryOptions(fed), logger, sharedCache: redisChainCache(client) })
 
   it('resolves once for every instance: the second makes no federation request, and the key expires with the chain', async () => {
     const a = instance()
