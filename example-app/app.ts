@@ -164,6 +164,19 @@ export function createExampleApp(config: ExampleAppConfig) {
     res.type('html').send(profilePage(requestLanguage(req), req.originalUrl, profile))
   })
 
+  // Reads the consented attributes again from the OP (after an offline login, with the refresh
+  // token once the access token has expired), and makes them the session's user.
+  app.post('/profile/refresh', requireSpidLevel(1), async (req, res, next) => {
+    try {
+      const fresh = await req.spid.refreshAttributes()
+      await new Promise<void>((resolve, reject) => req.login(fresh, { session: true, keepSessionInfo: true }, (error) => (error ? reject(error) : resolve())))
+      if (!html(req)) return res.json({ acr: req.spid.acr, level: req.spid.level ?? null, refreshed: req.spid.refreshed, profile: publicProfile(fresh) })
+      res.redirect(303, '/profile')
+    } catch (error) {
+      next(error)
+    }
+  })
+
   app.get('/me', (req, res) => {
     const spid = req.spid
     const profile = user(req)

@@ -157,6 +157,7 @@ export function profilePage(lang: Language, path: string, user: SpidProfile): st
   ${rows}
 </dl>
 ${problems ? `<h2>${e(t.problems)}</h2><ul>${problems.map((p) => `<li><code>${e(p.claim)}</code>: ${e(p.reason)}</li>`).join('')}</ul>` : ''}
+<form method="post" action="/profile/refresh"><button type="submit" class="secondary">${e(t.refreshAttributes)}</button></form>
 <p><a href="/me">${e(t.meJson)}</a></p>
 ${areaLinks(t)}
 ${logoutForm(t)}`,

@@ -5,6 +5,8 @@ import type { SpidAuthState } from '../session/auth-session.ts'
 import { effectiveLevel } from '../session/effective-level.ts'
 import { type RefreshesInFlight, restoreDue, restoreSession } from '../session/restore-session.ts'
 import { endSession } from '../session/end-session.ts'
+import { refreshAttributes } from '../session/refresh-attributes.ts'
+import type { SpidProfile } from '../profile/spid-profile.ts'
 import { pastLifetime } from '../session/session-lifetime.ts'
 import { sharedStateOf } from '../store/shared-state-of.ts'
 
@@ -45,6 +47,16 @@ export interface SpidRequestContext {
    * requests ask at the same time. A refused refresh ends the session. Guards call this.
    */
   ensureFresh(): Promise<void>
+  /**
+   * Reads the person's consented attributes again from the OP (UserInfo) and returns them as a
+   * profile; the app decides what to update. Once the access token has expired an offline login's
+   * refresh token gets a new one: for SPID that restores the session at SpidL1 (rule L2), for CIE
+   * id it renews access only and the level stays (rule L3).
+   *
+   * @throws SpidError `ERR_SPID_NOT_AUTHENTICATED` without a login, or when the access token has
+   * expired and there is no refresh token (or the OP refused it: the session then ends).
+   */
+  refreshAttributes(): Promise<SpidProfile>
 }
 
 declare global {
@@ -141,6 +153,11 @@ class RequestContext implements SpidRequestContext {
     return this.refreshDue
       ? restoreSession(this.req, this.shared.runtime, this.shared.refreshing, sharedStateOf(this.req, this.shared.runtime))
       : Promise.resolve()
+  }
+
+  refreshAttributes(): Promise<SpidProfile> {
+    const { runtime, refreshing } = this.shared
+    return refreshAttributes(this.req, runtime, refreshing, sharedStateOf(this.req, runtime))
   }
 }
 

@@ -242,7 +242,11 @@ const fields = {
     .min(60)
     .max(30 * 24 * 3600, 'at most 30 days, the SPID refresh token lifetime (rule L4)')
     .default(30 * 24 * 3600)
-    .meta(doc('The same for "remember me" (offline) logins, kept alive by the refresh token: at most its 30 days.')),
+    .meta(
+      doc(
+        'The same for SPID "remember me" (offline) logins, kept alive by the refresh token: at most its 30 days. A CIE id refresh token never keeps a login alive (rule L3): CIE logins last `sessionMaxAge`.',
+      ),
+    ),
   transactionTtl: z.number().int().min(30).max(3600).default(600).meta(doc('Seconds a started login may take before its callback is refused.')),
   maxPendingLogins: z.number().int().min(1).max(50).default(5).meta(doc('Logins one session may have in flight; the oldest is dropped beyond it.')),
   httpTimeout: z.number().int().min(100).max(60_000).default(5000).meta(doc('Milliseconds to wait for any OP response.')),

@@ -12,6 +12,7 @@ import type { ProtocolContext } from './protocol-context.ts'
 import { verifyFromOp } from './op-keys.ts'
 import { secretTag } from '../log/redact.ts'
 import { opClientFor } from './op-client.ts'
+import { signedIdToken } from './signed-id-token.ts'
 
 /**
  * Rules T2, L2, L4, I6: restores a session with its refresh token. The client assertion is aimed
@@ -27,7 +28,7 @@ export async function refreshSession(ctx: ProtocolContext, provider: ResolvedPro
     throw fromOpenidClient(error, 'refresh request')
   }
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'refresh response has no ID token (rule L2)')
-  const { payload, alg } = await verifyFromOp(ctx.opKeys, provider, tokens.id_token, {
+  const { payload, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx.options, provider, tokens), {
     audience: ctx.options.clientId,
     clockTolerance: ctx.options.clockTolerance,
     now: ctx.now(),

@@ -4,8 +4,10 @@ import type { SessionData } from 'express-session'
 import { OpError, SpidError, UnavailableError, isSpidError } from '../errors/spid-error.ts'
 import { secretTag } from '../log/redact.ts'
 import type { ProtocolContext } from '../protocol/protocol-context.ts'
+import { refreshAccess } from '../protocol/refresh-access.ts'
 import { refreshSession } from '../protocol/refresh.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
+import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SharedState } from '../store/shared-state.ts'
 import type { SpidAuthState } from './auth-session.ts'
 import { endSession } from './end-session.ts'
@@ -18,8 +20,27 @@ const POLL_MS = 25
 
 /** True when the access token has expired and the refresh token can restore the session (SPID, rule L2; never CIE, L3). */
 export function restoreDue(auth: SpidAuthState | undefined, now: number): boolean {
-  if (!auth?.refreshToken || auth.accessTokenExpiresAt > now) return false
-  return providerProfile(auth.providerProfile).refreshRestoresSession
+  return refreshDue(auth, now) && providerProfile((auth as SpidAuthState).providerProfile).refreshRestoresSession
+}
+
+/** True when the access token has expired and the session holds a refresh token. */
+function refreshDue(auth: SpidAuthState | undefined, now: number): boolean {
+  return Boolean(auth?.refreshToken) && (auth as SpidAuthState).accessTokenExpiresAt <= now
+}
+
+/** What one refresh does with the refresh token, by profile: restore the session (SPID) or only renew access (CIE). */
+interface RefreshKind {
+  due(auth: SpidAuthState | undefined, now: number): boolean
+  refresh(ctx: ProtocolContext, provider: ResolvedProvider, auth: SpidAuthState): Promise<SpidAuthState>
+  /** Logged when done. */
+  done: string
+}
+
+const RESTORE: RefreshKind = { due: restoreDue, refresh: refreshSession, done: 'session restored with the refresh token: SpidL1 only' }
+const RENEW_ACCESS: RefreshKind = {
+  due: refreshDue,
+  refresh: refreshAccess,
+  done: 'access token renewed with the refresh token: the level is unchanged (CIE id, rule L3)',
 }
 
 /**
@@ -29,12 +50,25 @@ export function restoreDue(auth: SpidAuthState | undefined, now: number): boolea
  * a refused refresh token ends the long session quietly; an answer that fails a check ends it
  * and is reported; a session ended meanwhile (logout elsewhere) stays ended.
  */
-export async function restoreSession(req: Request, ctx: ProtocolContext, inFlight: RefreshesInFlight, shared: SharedState): Promise<void> {
+export function restoreSession(req: Request, ctx: ProtocolContext, inFlight: RefreshesInFlight, shared: SharedState): Promise<void> {
+  return useRefreshToken(RESTORE, req, ctx, inFlight, shared)
+}
+
+/**
+ * CIE id (rule L3): a new access token from the refresh token, to read the consented attributes
+ * again; the session keeps its level. Once per session across requests and instances, as above;
+ * a refused refresh token ends the session, as it does for SPID.
+ */
+export function renewAccess(req: Request, ctx: ProtocolContext, inFlight: RefreshesInFlight, shared: SharedState): Promise<void> {
+  return useRefreshToken(RENEW_ACCESS, req, ctx, inFlight, shared)
+}
+
+async function useRefreshToken(kind: RefreshKind, req: Request, ctx: ProtocolContext, inFlight: RefreshesInFlight, shared: SharedState): Promise<void> {
   const auth = req.session.spid as SpidAuthState
   const key = req.sessionID
   let pending = inFlight.get(key)
   if (!pending) {
-    pending = refreshOnce(req, ctx, shared)
+    pending = refreshOnce(kind, req, ctx, shared)
     inFlight.set(key, pending)
     pending.then(
       () => inFlight.delete(key),
@@ -65,7 +99,7 @@ export async function restoreSession(req: Request, ctx: ProtocolContext, inFligh
  * the refresh token is presented once. The others wait for the stored session to carry fresh
  * tokens and use them. Resolves with the state to use, or undefined when the session has ended.
  */
-async function refreshOnce(req: Request, ctx: ProtocolContext, shared: SharedState): Promise<SpidAuthState | undefined> {
+async function refreshOnce(kind: RefreshKind, req: Request, ctx: ProtocolContext, shared: SharedState): Promise<SpidAuthState | undefined> {
   const lease = `lease:refresh:${secretTag(req.sessionID)}`
   const holder = randomBytes(12).toString('base64url')
   // Longer than a refresh can take: the token request's timeout, and metadata resolution before it.
@@ -77,14 +111,14 @@ async function refreshOnce(req: Request, ctx: ProtocolContext, shared: SharedSta
         const stored = await storedAuth(req)
         if (stored === null) return undefined
         const current = stored ?? (req.session.spid as SpidAuthState)
-        if (!restoreDue(current, ctx.now())) return current
+        if (!kind.due(current, ctx.now())) return current
         const provider = await ctx.registry.resolve(current.issuer)
-        const refreshed = await refreshSession(ctx, provider, current)
+        const refreshed = await kind.refresh(ctx, provider, current)
         req.session.spid = refreshed
         await saveSession(req)
         ctx.options.logger.info(
           { event: 'token.refreshed', issuer: refreshed.issuer, sub: refreshed.sub, acr: refreshed.acr, jti: refreshed.idTokenJti },
-          'session restored with the refresh token: SpidL1 only',
+          kind.done,
         )
         return refreshed
       } finally {
@@ -95,7 +129,7 @@ async function refreshOnce(req: Request, ctx: ProtocolContext, shared: SharedSta
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     const stored = await storedAuth(req)
     if (stored === null) return undefined
-    if (stored && !restoreDue(stored, ctx.now())) return stored
+    if (stored && !kind.due(stored, ctx.now())) return stored
     if (Date.now() > giveUpAt) throw new UnavailableError('ERR_SPID_OP_UNAVAILABLE', 'another request is refreshing this session and has not finished')
   }
 }

@@ -1,15 +1,14 @@
 import * as oidc from 'openid-client'
 import type { CallbackParameters } from '../checks/check-callback-parameters.ts'
 import { checkIdToken } from '../checks/check-id-token.ts'
-import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
 import { missingAttributes, missingAttributesError } from '../checks/check-required-attributes.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { InsufficientLevelError, OpError, SpidError, TokenValidationError, TransactionError } from '../errors/spid-error.ts'
 import { verifyFromOp } from '../protocol/op-keys.ts'
 import { secretTag } from '../log/redact.ts'
-import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
 import { opClientFor } from '../protocol/op-client.ts'
-import { fetchUserinfo } from '../protocol/userinfo.ts'
+import { PROTOCOL_CLAIMS, readUserinfo } from '../protocol/read-userinfo.ts'
+import { signedIdToken } from '../protocol/signed-id-token.ts'
 import { toProfile } from '../profile/to-profile.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
@@ -100,7 +99,7 @@ async function completeLogin(
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
 
   // 3. The ID token: signature with the OP's keys (I1), then the SPID rules (I2-I4), then replay.
-  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx, provider, tokens), {
+  const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx.options, provider, tokens), {
     audience: options.clientId,
     clockTolerance: options.clockTolerance,
     now,
@@ -129,28 +128,7 @@ async function completeLogin(
   checkStepUpSubject(tx.expectedSub, idToken.sub)
 
   // 4. UserInfo: JWE(JWS) from the OP, about the same person (U1-U3).
-  const userinfo = await fetchUserinfo({
-    endpoint: provider.metadata.userinfo_endpoint,
-    accessToken: tokens.access_token,
-    ...(provider.config.userinfoMethod ? { method: provider.config.userinfoMethod } : {}),
-    verifyJws: (jws) => verifyFromOp(ctx.opKeys, provider, jws, { audience: options.clientId, clockTolerance: options.clockTolerance, now, what: 'UserInfo' }),
-    decryptionKeys: options.keys.published.encryption,
-    // Only what the RP registered in its metadata: an OP may not pick another.
-    allowedEncryption: { alg: [options.userinfoEncryption.alg], enc: [options.userinfoEncryption.enc] },
-    fetch: ctx.fetch,
-    ...(options.acceptCheckRpQuirks ? { onQuirk: (quirk: string) => logCheckRpQuirk(options.logger, provider.config.issuer, quirk) } : {}),
-  })
-  checkUserinfoSubject(userinfo.sub, idToken.sub)
-  ctx.audit('userinfo.received', {
-    iss: provider.config.issuer,
-    sub: idToken.sub,
-    jti: userinfo.jti as string | undefined,
-    iat: userinfo.iat as number | undefined,
-    exp: userinfo.exp as number | undefined,
-    claims_released: Object.keys(userinfo)
-      .filter((name) => !PROTOCOL_CLAIMS.has(name))
-      .sort(),
-  })
+  const userinfo = await readUserinfo(ctx, provider, tokens.access_token, idToken.sub)
 
   // 5. The profile, and the attributes the service cannot do without.
   // CIE ID tokens may carry attributes too (rule I5); UserInfo wins where both have one.
@@ -189,22 +167,6 @@ function checkCallbackOutcome(params: CallbackParameters): string {
   if (params.error !== undefined) throw opErrorFrom(params.error)
   if (!params.code) throw new SpidError('ERR_SPID_BAD_REQUEST', 'callback has neither code nor error')
   return params.code
-}
-
-/**
- * The signed ID token to verify: as received, or, when the RP registered encrypted ID tokens,
- * the JWS that openid-client decrypted from the JWE with the RP's encryption key. A CIE OP must
- * then encrypt (a signed-only ID token means it ignored the registration); a SPID OP, whose
- * profile has no ID token encryption, may do either.
- */
-function signedIdToken(ctx: SpidRuntime, provider: ResolvedProvider, tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>): string {
-  if (!ctx.options.idTokenEncryption) return tokens.id_token as string
-  const inner = oidc.getDecryptedResponses(tokens)?.id_token?.token_endpoint
-  if (inner) return inner
-  if (provider.config.profile === 'cie') {
-    throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'the ID token is not encrypted, though the RP registered id_token_encrypted_response_alg')
-  }
-  return tokens.id_token as string
 }
 
 /** Rule R1: a CIE callback always carries `iss`; a SPID one must when the OP says it sends it (openid-client checks that). */
@@ -274,8 +236,6 @@ function issuerMismatch(error: unknown, issuer: string): SpidError | undefined {
   if (!detail?.parameters || (detail.expected !== undefined && detail.expected !== issuer)) return undefined
   return new TransactionError('ERR_SPID_ISSUER_MISMATCH', 'callback iss is missing or differs from the issuer the login was sent to', { cause: error })
 }
-
-const PROTOCOL_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'nonce', 'acr', 'amr', 'auth_time', 'at_hash', 'c_hash', 'azp', 'sid'])
 
 function withoutProtocolClaims(claims: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)))

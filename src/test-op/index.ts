@@ -222,7 +222,10 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
     const built = new Provider(issuer, configuration({ options, users, signingKeys, kept }))
     built.proxy = true
     patchIdTokens(built)
-    if (options.profile === 'cie') keepRefreshTokensOnRevocation(built)
+    if (options.profile === 'cie') {
+      keepRefreshTokensOnRevocation(built)
+      omitIdTokenOnRefresh(built)
+    }
     built.use(async (ctx, next) => {
       const token = ctx.method === 'POST' && ctx.path === '/token'
       await next()
@@ -375,6 +378,19 @@ function keepRefreshTokensOnRevocation(provider: Provider): void {
   const revokeByGrantId = model.revokeByGrantId.bind(model)
   model.revokeByGrantId = (grantId) => (revoking.getStore() ? Promise.resolve() : revokeByGrantId(grantId))
   provider.use((ctx, next) => (ctx.method === 'POST' && ctx.path === '/token/revocation' ? revoking.run(true, next) : next()))
+}
+
+/**
+ * Rule L3: a CIE OP answers a refresh with access and refresh tokens only; oidc-provider would
+ * add an ID token for an `openid` grant.
+ */
+function omitIdTokenOnRefresh(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next()
+    if (ctx.method !== 'POST' || ctx.path !== '/token' || ctx.oidc?.params?.grant_type !== 'refresh_token') return
+    const body = ctx.body as { id_token?: string } | undefined
+    if (body && typeof body === 'object') delete body.id_token
+  })
 }
 
 /**

@@ -1,8 +1,8 @@
-/** The CIE id profile (FED "differenze SPID/CIE"): other scopes, and a refresh token never restores a session (rule L3). */
+/** The CIE id profile (FED "differenze SPID/CIE"): other scopes, UserInfo by POST, and a refresh token that only reads attributes again (rule L3). The rules shared with SPID, side by side: profile-matrix.test.ts. */
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
-import { SignJWT, decodeJwt, decodeProtectedHeader, importJWK } from 'jose'
-import { login, loginUntilCallback, me } from '../fixtures/login.ts'
+import { decodeJwt } from 'jose'
+import { login, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
 import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
@@ -22,7 +22,6 @@ describe('CIE id provider profile', () => {
     stack.app.strategy.runtime.now = () => Math.floor(Date.now() / 1000) + shift
   })
   afterEach(() => {
-    proxy.rewrite('/.well-known/openid-federation', undefined)
     proxy.rewrite('/token', undefined)
     shift = 0
   })
@@ -39,20 +38,6 @@ describe('CIE id provider profile', () => {
     assert.equal(decodeJwt(url.searchParams.get('request') as string).scope, 'openid profile email offline_access')
   })
 
-  it('logs in, and never uses the refresh token to restore the session', async () => {
-    const ua = new UserAgent()
-    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2&offline=1')).status, 302)
-    const who = await me(ua, stack.appUrl)
-    assert.equal(who.offline, true)
-    assert.equal((who.profile as { fiscalNumber: string }).fiscalNumber, 'LVLDAA85T50G702B')
-    shift = 301
-    const mark = proxy.seen.length
-    const l1 = await ua.request(`${stack.appUrl}/level1`, { headers: { accept: 'application/json' } })
-    assert.equal(l1.status, 200)
-    assert.equal(JSON.parse(l1.body).refreshed, false)
-    assert.equal(proxy.seen.slice(mark).filter((r) => r.path === '/token').length, 0, 'no refresh request')
-  })
-
   it('asks UserInfo by POST when the provider says so (rule U1), the token in the header only', async () => {
     const mark = proxy.seen.length
     assert.equal((await login(new UserAgent(), stack.appUrl, 'idp=cie&level=2')).status, 302)
@@ -65,42 +50,58 @@ describe('CIE id provider profile', () => {
     assert.equal(userinfo[0]?.body, '', 'no token in the body')
   })
 
-  it('refuses a CIE callback without iss, even from an OP whose metadata does not promise it (rule R1)', async () => {
-    // The OP's entity configuration, signed again with its own federation key, without the RFC 9207 flag:
-    // openid-client alone would then accept a callback without iss.
-    const federationKey = (await importJWK(stack.op.federationKey, 'RS256')) as CryptoKey
-    proxy.rewrite('/.well-known/openid-federation', async (response) => {
-      const claims = decodeJwt(response.body) as { metadata: { openid_provider: Record<string, unknown> } }
-      delete claims.metadata.openid_provider.authorization_response_iss_parameter_supported
-      const body = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: decodeProtectedHeader(response.body).kid as string, typ: 'entity-statement+jwt' })
-        .sign(federationKey)
-      return { ...response, body }
-    })
-    stack.app.strategy.runtime.registry.reload?.(proxy.url)
+  it('reads the attributes again once per session, however many requests ask at the same time (rule L4)', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'idp=cie&level=2'))
-    callback.searchParams.delete('iss')
-    const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
-    assert.equal(hop.status, 400)
-    assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_ISSUER_MISMATCH')
-    assert.equal((await me(ua, stack.appUrl)).authenticated, false)
+    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2&offline=1')).status, 302)
+    const before = stack.op.tokenRequests.refresh_token
+    shift = 301
+    stack.op.delayTokenResponses(200)
+    try {
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => ua.request(`${stack.appUrl}/profile/refresh`, { method: 'POST', headers: { accept: 'application/json' } })),
+      )
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [200, 200, 200],
+      )
+    } finally {
+      stack.op.delayTokenResponses(0)
+    }
+    assert.equal(stack.op.tokenRequests.refresh_token - before, 1, 'one refresh request')
+    assert.equal((await me(ua, stack.appUrl)).authenticated, true)
   })
 
-  it('logs out by revoking the access token and leaves the refresh token valid at the OP (rule X3)', async () => {
-    const tokens: { access_token: string; refresh_token?: string }[] = []
+  it('ends the session when the OP refuses the refresh token, and says to log in again', async () => {
+    const tokens: { refresh_token?: string }[] = []
     proxy.rewrite('/token', (response) => {
       tokens.push(JSON.parse(response.body))
       return response
     })
     const ua = new UserAgent()
     assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2&offline=1')).status, 302)
-    const { access_token: accessToken, refresh_token: refreshToken } = tokens[0] as { access_token: string; refresh_token: string }
-    assert.ok(refreshToken, 'an offline CIE login has a refresh token')
-    const out = await ua.request(`${stack.appUrl}/logout`, { method: 'POST', form: {}, headers: { origin: stack.appUrl, accept: 'application/json' } })
-    assert.equal(out.status, 200)
-    assert.equal(await stack.op.provider.AccessToken.find(accessToken), undefined, 'the access token is revoked')
-    const stillThere = await stack.op.provider.RefreshToken.find(refreshToken)
-    assert.ok(stillThere && !stillThere.isExpired && !stillThere.consumed, 'the refresh token is untouched')
+    await (await stack.op.provider.RefreshToken.find(tokens[0]?.refresh_token as string))?.destroy()
+    shift = 301
+    const hop = await ua.request(`${stack.appUrl}/profile/refresh`, { method: 'POST', headers: { accept: 'application/json' } })
+    assert.equal(hop.status, 401, hop.body.slice(0, 300))
+    assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_NOT_AUTHENTICATED')
+    assert.equal((await me(ua, stack.appUrl)).authenticated, false)
+  })
+
+  it('cannot read the attributes again after the access token expired without an offline login', async () => {
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2')).status, 302)
+    shift = 301
+    const hop = await ua.request(`${stack.appUrl}/profile/refresh`, { method: 'POST', headers: { accept: 'application/json' } })
+    assert.equal(hop.status, 401)
+    assert.match(JSON.parse(hop.body).error_description, /not offline/)
+    assert.equal((await me(ua, stack.appUrl)).authenticated, true, 'the session itself goes on')
+  })
+
+  it('keeps a CIE offline login no longer than sessionMaxAge: its refresh token does not keep it alive (rule L3)', async () => {
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=1&offline=1')).status, 302)
+    assert.equal((await me(ua, stack.appUrl)).offline, true)
+    shift = stack.app.strategy.options.sessionMaxAge + 60
+    assert.equal((await me(ua, stack.appUrl)).authenticated, false)
   })
 })
