@@ -1,7 +1,7 @@
 /** The CIE id profile (FED "differenze SPID/CIE"): other scopes, UserInfo by POST, and a refresh token that only reads attributes again (rule L3). The rules shared with SPID, side by side: profile-matrix.test.ts. */
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
-import { decodeJwt } from 'jose'
+import { SignJWT, decodeJwt, importJWK } from 'jose'
 import { login, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
 import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
@@ -48,6 +48,22 @@ describe('CIE id provider profile', () => {
     )
     assert.match(String(userinfo[0]?.headers.authorization), /^Bearer /)
     assert.equal(userinfo[0]?.body, '', 'no token in the body')
+  })
+
+  it('merges attributes the ID token carries with UserInfo, UserInfo winning where both have one', async () => {
+    const opKey = (await importJWK(stack.op.signingKey, 'RS256')) as CryptoKey
+    // oidc-provider puts no attributes in a code-flow ID token; a CIE OP may: add two, signed by the OP.
+    proxy.rewrite('/token', async (response) => {
+      const body = JSON.parse(response.body)
+      const claims = { ...decodeJwt(body.id_token), given_name: 'Adalina', email_verified: true }
+      body.id_token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string }).sign(opKey)
+      return { ...response, body: JSON.stringify(body) }
+    })
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2')).status, 302)
+    const profile = (await me(ua, stack.appUrl)).profile as { givenName: string; emailVerified: boolean }
+    assert.equal(profile.givenName, 'Ada', 'UserInfo wins')
+    assert.equal(profile.emailVerified, true, 'an attribute only the ID token carries is kept')
   })
 
   it('reads the attributes again once per session, however many requests ask at the same time (rule L4)', async () => {
