@@ -2,8 +2,9 @@
  * `npm start`: the example app on embedded defaults. With no SPID_PROVIDERS it starts the
  * bundled test OP too, so a login works with no external identity provider.
  *
- * Environment: PORT (3000), BASE_URL (http://localhost:$PORT), SPID_PROVIDERS (comma-separated
- * issuers), REDIS_URL (sessions in Redis), SESSION_SECRET, SPID_AUTHORITY_HINTS (comma-separated;
+ * Environment: PORT (3000), BASE_URL (http://localhost:$PORT: an origin, no trailing slash),
+ * SPID_PROVIDERS (comma-separated issuers), REDIS_URL (sessions in Redis; REDIS_FAIL_FAST=1 refuses
+ * to start while it is unreachable), SESSION_SECRET, SPID_AUTHORITY_HINTS (comma-separated;
  * default https://registry.spid.gov.it, or the trust anchor in federation mode).
  *
  * Federation mode: SPID_TRUST_ANCHOR (the anchor's entity id) and SPID_TRUST_ANCHOR_JWKS (its
@@ -21,6 +22,7 @@
  * Entity configuration: SPID_ORGANIZATION_NAME, SPID_CONTACTS (comma-separated, a PEC address for
  * SPID) and SPID_TRUST_MARKS (the registry's trust marks, a JSON array as JSON text or a file path).
  */
+import './quiet-oidc-provider.ts'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -39,7 +41,7 @@ import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } 
 import { createExampleApp } from './app.ts'
 
 const port = Number(process.env.PORT ?? 3000)
-const baseUrl = (process.env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')
+const baseUrl = checkBaseUrl(process.env.BASE_URL ?? `http://localhost:${port}`)
 const list = (value: string | undefined) =>
   (value ?? '')
     .split(',')
@@ -120,12 +122,34 @@ function startApp(config: Parameters<typeof createExampleApp>[0]): ReturnType<ty
   }
 }
 
+/**
+ * BASE_URL is the RP's client_id: the OP fetches `<BASE_URL>/.well-known/openid-federation` and
+ * sends the browser back to `<BASE_URL>/auth/spid/callback`, so it must be exactly the origin the
+ * app is reached at.
+ */
+function checkBaseUrl(value: string): string {
+  if (!URL.canParse(value)) exit(`BASE_URL must be an absolute URL such as http://localhost:${port} (got ${JSON.stringify(value)})`)
+  const url = new URL(value)
+  if (value.endsWith('/'))
+    exit(`BASE_URL must not end with "/": use ${value.replace(/\/+$/, '')} (it is the client_id; the app adds /auth/spid/callback to it)`)
+  if (url.search || url.hash || value.includes('?') || value.includes('#')) exit(`BASE_URL must have no query or fragment: use ${url.origin}`)
+  if (url.pathname !== '/') exit(`BASE_URL must be an origin, with no path: the example app serves / (got path ${url.pathname}; use ${url.origin})`)
+  const named = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && url.protocol === 'http:' && named !== port) {
+    console.warn(
+      `BASE_URL ${value} names port ${named}, but the app listens on ${port}: the OP fetches the entity configuration from BASE_URL, so logins fail unless something forwards ${named} to ${port}. Set PORT=${named} or BASE_URL=http://${url.hostname}:${port}.`,
+    )
+  }
+  return value
+}
+
 function exit(message: string): never {
   console.error(message)
   process.exit(1)
 }
 
 let sessionSecret = process.env.SESSION_SECRET
+if (sessionSecret && sessionSecret.length < 16) exit('SESSION_SECRET must be at least 16 characters: set one with SESSION_SECRET=$(openssl rand -base64 32)')
 if (!sessionSecret) {
   sessionSecret = randomBytes(32).toString('base64url')
   console.warn('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.')
@@ -179,8 +203,15 @@ if (trustAnchor) {
   }
   if (strategy.providers.list().length === 0) console.warn(`The trust anchor ${trustAnchor.entityId} lists no OP with a valid trust chain.`)
 }
+if (redisUrl && process.env.REDIS_FAIL_FAST === '1') {
+  // Without it the app starts and answers 503 until Redis is reachable.
+  await sessions.ready().catch((error: Error) => exit(`${error.message}: not starting (REDIS_FAIL_FAST=1)`))
+}
 const server = app.listen(port, async () => {
   console.log(`Example app:  ${baseUrl}  (listening on port ${port})`)
+  console.log(
+    `Relying party: client_id ${strategy.options.clientId} · entity configuration ${strategy.options.clientId}/.well-known/openid-federation · redirect URI ${strategy.options.redirectUri}`,
+  )
   console.log(`Sessions:     ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory (set REDIS_URL for Redis)'}`)
   if (trustAnchor)
     console.log(

@@ -13,9 +13,9 @@ export interface Logger {
  * Default logger: warnings and errors as one JSON line each on stderr; debug and info dropped,
  * so a quiet app stays quiet until something goes wrong.
  */
-export function createDefaultLogger(): Logger {
+export function createDefaultLogger(name = 'passport-spid-oidc'): Logger {
   const write = (level: string) => (obj: object, msg?: string) => {
-    process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), name: 'passport-spid-oidc', ...obj, msg })}\n`)
+    process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), name, ...obj, msg })}\n`)
   }
   const drop = () => {}
   return { debug: drop, info: drop, warn: write('warn'), error: write('error') }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import type { ErrorRequestHandler, Request, Response } from 'express'
 import { InsufficientLevelError, SpidError, isSpidError } from '../errors/spid-error.ts'
 import { label, userMessage, type Language } from '../errors/messages.ts'
 import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
+import { requestIdOf, wasLogged } from '../log/request-errors.ts'
 import { escapeHtml } from './html.ts'
 import { requestLanguage } from './language.ts'
 import { wantsJson } from './wants-json.ts'
@@ -40,9 +40,14 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
   return (error, req, res, next) => {
     const err = isSpidError(error) ? error : fromRequestParsing(error)
     if (!err) return next(error)
-    const requestId = randomUUID()
-    const level = err.status >= 500 ? 'error' : 'warn'
-    logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
+    const requestId = requestIdOf(req)
+    // Once per failure: the strategy logs a failed login itself, with this request id.
+    if (!wasLogged(err)) {
+      const level = err.status >= 500 ? 'error' : 'warn'
+      logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
+    }
+    // The store is down: express-session would try to save again as the answer ends, and fail again.
+    if (err.code === 'ERR_SPID_STORE_UNAVAILABLE') (req as { session?: unknown }).session = undefined
     // An error after the answer was sent (a session save failing at the end, say) is only logged:
     // passed on, Express would destroy the socket and break the client's next keep-alive request.
     if (res.headersSent) return

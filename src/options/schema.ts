@@ -27,7 +27,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 const doc = (text: string, shown?: string) => ({ doc: text, ...(shown ? { shown } : {}) })
 
 /** An entity id (client_id, OP issuer): checked on its own, so every bad one is reported. */
-const entityUrl = (opts: { allowQuery?: boolean } = {}) =>
+const entityUrl = (opts: { allowQuery?: boolean; own?: boolean } = {}) =>
   z.string().superRefine((value, ctx) => {
     const problem = checkEntityUrl(value, production(), opts)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
@@ -83,7 +83,7 @@ const provider = z.strictObject({
 })
 
 const fields = {
-  clientId: entityUrl().meta(doc('RP entity id and OAuth `client_id`: https URL without query, fragment or trailing slash.', 'REQUIRED')),
+  clientId: entityUrl({ own: true }).meta(doc('RP entity id and OAuth `client_id`: https URL without query, fragment or trailing slash.', 'REQUIRED')),
   keys: z
     .strictObject({ federation: keyRole, signing: keyRole, encryption: keyRole })
     .superRefine((keys, ctx) => {
@@ -386,13 +386,15 @@ function findDefault(schema: z.ZodType): unknown {
  * Entity ids (client_id, OP issuers) are https URLs without query or fragment (rule F4).
  * Outside production, http is tolerated for loopback hosts so a local test OP works.
  */
-function checkEntityUrl(value: string, production: boolean, { allowQuery = false } = {}): string | undefined {
+function checkEntityUrl(value: string, production: boolean, { allowQuery = false, own = false } = {}): string | undefined {
   const got = `(got ${JSON.stringify(value)})`
   if (!URL.canParse(value)) return `must be an absolute https URL ${got}`
   const url = new URL(value)
   if (!allowQuery && (url.search || url.hash || value.includes('?') || value.includes('#'))) {
     return `must have no query or fragment ${got}`
   }
+  // The RP's own id: every URL it publishes is appended to it, so "…/" would give "…//auth/spid/callback".
+  if (own && value.endsWith('/')) return `must not end with "/": use ${JSON.stringify(value.replace(/\/+$/, ''))} ${got}`
   if (!allowQuery && value.endsWith('/') && url.pathname !== '/') return `must not end with "/" ${got}`
   if (url.protocol === 'https:') return undefined
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) {

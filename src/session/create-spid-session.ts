@@ -13,9 +13,13 @@ import { SpidMemoryStore } from '../store/memory-session-store.ts'
 import { memorySharedState, redisSharedState, type SharedState } from '../store/shared-state.ts'
 import { renewExpiryWhenSpent } from './renew-expiry.ts'
 
+const SECRET_HINT = 'the secret signing session cookies, at least 16 characters, e.g. `openssl rand -base64 32` (or an array of them, newest first)'
+
 const sessionOptionsSchema = z.strictObject({
   /** REQUIRED. Secret(s) signing the session cookie, newest first (rotation). */
-  secret: z.union([z.string().min(16, 'use at least 16 characters'), z.array(z.string().min(16)).min(1)]),
+  secret: z.union([z.string().min(16, SECRET_HINT), z.array(z.string().min(16, SECRET_HINT)).min(1)], {
+    error: (issue) => (issue.input === undefined ? `REQUIRED: ${SECRET_HINT}` : SECRET_HINT),
+  }),
   /**
    * Redis: `redis://…` or `rediss://…` (one server), `redis+sentinel://host:port,…/<primary name>`,
    * `redis+cluster://host:port,…`, or a connected node-redis client, cluster or sentinel client.
@@ -73,6 +77,13 @@ export interface SpidSession {
    * the session store of each request.
    */
   readonly shared: SharedState
+  /**
+   * Resolves once the session store can be used: at once in memory, when Redis is connected
+   * otherwise. Rejects with `ERR_SPID_STORE_UNAVAILABLE` after `within` ms (default 5000). Await it
+   * before listening to fail fast at start-up; without it the app starts and answers 503 until
+   * Redis is reachable.
+   */
+  ready(within?: number): Promise<void>
   /** Closes the Redis client created here. */
   close(): Promise<void>
 }
@@ -123,7 +134,7 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     inner = new SpidMemoryStore({ maxAgeSeconds: maxAge })
     shared = memorySharedState()
   }
-  const store = new ResilientStore(inner, { timeout: storeTimeout, logger, shared })
+  const store = new ResilientStore(inner, { timeout: storeTimeout, shared })
   const cookieName = o.cookieName ?? (secureCookie ? '__Host-spid.sid' : 'spid.sid')
   const express = session({
     name: cookieName,
@@ -135,7 +146,21 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     cookie: { httpOnly: true, sameSite: 'lax', secure: o.secureCookie ?? (secureCookie || 'auto'), path: '/', maxAge: maxAge * 1000 },
   })
   const renew = renewExpiryWhenSpent(maxAge * 1000, (o.renewBelow ?? 0.5) * maxAge * 1000)
-  const handler: RequestHandler = (req, res, next) => express(req, res, (err?: unknown) => (err ? next(err) : renew(req, res, next)))
+  const handler: RequestHandler = (req, res, next) => {
+    let passed = false
+    express(req, res, (err?: unknown) => {
+      // express-session calls back a second time when the save at the end of the answer fails:
+      // the answer is out, so that failure is logged once here rather than reaching Express's
+      // final handler (a stack trace on stderr).
+      if (passed) {
+        if (err) logger.error({ event: 'session.save_failed', reason: err instanceof Error ? err.message : String(err) }, 'session not saved after the answer')
+        return
+      }
+      passed = true
+      if (err) next(err)
+      else renew(req, res, next)
+    })
+  }
   return {
     handler,
     store,
@@ -143,6 +168,7 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     redis,
     federationCache: redis ? redisChainCache(redis) : undefined,
     shared,
+    ready: (within = 5000) => connection?.ready(within) ?? Promise.resolve(),
     close: async () => {
       await connection?.close()
     },

@@ -1,6 +1,5 @@
 import { Store, type SessionData } from 'express-session'
 import { UnavailableError, isSpidError } from '../errors/spid-error.ts'
-import type { Logger } from '../log/logger.ts'
 import type { SharedState } from '../store/shared-state.ts'
 
 /** Expiries closer than this are the same for the store: a write that would only move the expiry a few seconds (a slow request under load) is skipped. */
@@ -17,19 +16,16 @@ type Callback<T = unknown> = (err?: unknown, value?: T) => void
 export class ResilientStore extends Store {
   readonly #inner: Store
   readonly #timeout: number
-  readonly #logger: Logger
-  #lastFailureLog = 0
   /** What was last written from each in-memory session object (there is one per request). */
   readonly #written = new WeakMap<object, { content: string; expires: number }>()
 
   /** Where the instances sharing this store agree on single-use values and leases; the strategy reads it from `req.sessionStore`. */
   readonly shared: SharedState | undefined
 
-  constructor(inner: Store, { timeout, logger, shared }: { timeout: number; logger: Logger; shared?: SharedState }) {
+  constructor(inner: Store, { timeout, shared }: { timeout: number; shared?: SharedState }) {
     super()
     this.#inner = inner
     this.#timeout = timeout
-    this.#logger = logger
     this.shared = shared
   }
 
@@ -89,15 +85,13 @@ export class ResilientStore extends Store {
 
   #unavailable(operation: string, cause: unknown): UnavailableError {
     if (isSpidError(cause) && cause.code === 'ERR_SPID_STORE_UNAVAILABLE') return cause as UnavailableError
-    const now = Date.now()
-    // One log line per second at most: an outage must not flood the log.
-    if (now - this.#lastFailureLog > 1000) {
-      this.#lastFailureLog = now
-      this.#logger.error(
-        { event: 'session.store_unavailable', operation, reason: cause instanceof Error ? cause.message : String(cause) },
-        'session store unavailable',
-      )
-    }
-    return new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', `session store failed to ${operation}`, { cause })
+    // Not logged here: the request that fails logs it once, with this reason in the message.
+    return new UnavailableError(
+      'ERR_SPID_STORE_UNAVAILABLE',
+      `session store failed to ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    )
   }
 }

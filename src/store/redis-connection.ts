@@ -1,4 +1,5 @@
 import { createClient, createCluster, createSentinel } from 'redis'
+import { UnavailableError } from '../errors/spid-error.ts'
 import type { Logger } from '../log/logger.ts'
 
 /**
@@ -16,6 +17,8 @@ export interface RedisCommands {
 export interface RedisConnection {
   readonly client: RedisCommands
   readonly kind: 'single' | 'cluster' | 'sentinel'
+  /** Resolves once connected; rejects with ERR_SPID_STORE_UNAVAILABLE when not connected within `within` ms. */
+  ready(within: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -67,20 +70,44 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   } else {
     client = createClient({ url, ...clientOptions }) as unknown as typeof client
   }
-  let lastLog = 0
+  // One line when Redis cannot be reached (or is lost), one when it is back: not one per retry.
+  const where = parsed.kind === 'single' ? new URL(url).host : parsed.nodes.map((n) => `${n.host}:${n.port}`).join(',')
+  let state: 'connecting' | 'up' | 'down' = 'connecting'
   client.on('error', (error: unknown) => {
-    if (Date.now() - lastLog > 5000) {
-      lastLog = Date.now()
-      logger.error({ event: 'session.redis_error', reason: error instanceof Error ? error.message : String(error) }, 'Redis connection error; reconnecting')
-    }
+    if (state === 'down') return
+    const reason = error instanceof Error ? error.message || error.name : String(error)
+    logger.error(
+      { event: 'session.redis_unreachable', redis: where, reason },
+      state === 'connecting'
+        ? `Redis at ${where} is unreachable (${reason}): requests needing a session answer 503 until it is; retrying in the background`
+        : `Redis at ${where} lost (${reason}): requests needing a session answer 503 until it is back; reconnecting`,
+    )
+    state = 'down'
   })
-  client.connect().then(
-    () => logger.info({ event: 'session.redis_ready', kind: parsed.kind }, 'Redis connected'),
-    (error: unknown) => logger.error({ event: 'session.redis_error', reason: String(error) }, 'Redis connection failed'),
-  )
+  client.on('ready', () => {
+    if (state === 'down') logger.warn({ event: 'session.redis_ready', redis: where }, `Redis at ${where} is reachable again`)
+    else logger.info({ event: 'session.redis_ready', redis: where, kind: parsed.kind }, 'Redis connected')
+    state = 'up'
+  })
+  let connected = false
+  const connecting = client.connect().then(() => {
+    connected = true
+  })
+  connecting.catch(() => undefined)
   return {
     client,
     kind: parsed.kind,
+    ready: (within) => {
+      if (connected) return Promise.resolve()
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', `Redis at ${where} cannot be reached (waited ${within} ms)`)),
+          within,
+        )
+      })
+      return Promise.race([connecting, late]).finally(() => clearTimeout(timer))
+    },
     close: async () => {
       await client.close().catch(() => undefined)
     },

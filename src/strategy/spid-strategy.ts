@@ -12,6 +12,7 @@ import { endSession } from '../session/end-session.ts'
 import { beginLogin } from './begin-login.ts'
 import { sharedStateOf } from '../store/shared-state-of.ts'
 import { checkTransport } from '../checks/check-transport.ts'
+import { markLogged, requestIdOf } from '../log/request-errors.ts'
 import { checkAuditAvailable } from '../checks/check-audit-available.ts'
 import { AUDITED_FAILURES, finishLogin } from './finish-login.ts'
 import { createSpidRuntime, type HasSpidRuntime, type SpidRuntime } from '../core/spid-runtime.ts'
@@ -79,6 +80,13 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
     this.callbackPath = new URL(this.options.redirectUri).pathname
     this.verify = verify ?? profileAsUser
     this.passReqToCallback = options.passReqToCallback === true
+    // The three URLs an OP or the registry uses to find this RP, in one line: most set-up
+    // mistakes (a wrong BASE_URL, a missing route) show here first.
+    const { clientId, redirectUri } = this.options
+    this.options.logger.info(
+      { event: 'rp.configured', clientId, entityConfiguration: `${clientId}/.well-known/openid-federation`, redirectUri },
+      `relying party ${clientId}: entity configuration ${clientId}/.well-known/openid-federation, redirect URI ${redirectUri}`,
+    )
   }
 
   /** The OPs on offer, and how their metadata is found. */
@@ -94,7 +102,12 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
       const spidError = isSpidError(error)
         ? error
         : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
-      this.runtime.options.logger.warn({ event: 'login.failed', code: spidError.code }, spidError.message)
+      const level = spidError.status >= 500 ? 'error' : 'warn'
+      this.runtime.options.logger[level](
+        { event: 'login.failed', code: spidError.code, status: spidError.status, requestId: requestIdOf(req) },
+        spidError.message,
+      )
+      markLogged(spidError)
       // Callbacks refused before their transaction was found (no OP known yet); the rest are
       // recorded by finishLogin with their OP.
       if (this.isCallback(req) && !AUDITED_FAILURES.has(error as object))

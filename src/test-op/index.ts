@@ -19,6 +19,7 @@ import { SignJWT, type JWK } from 'jose'
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
 import { SPID_L1, SPID_L2, SPID_L3, parseLevel } from '../levels.ts'
 import { escapeHtml } from '../middleware/html.ts'
+import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { FederationClientAdapter } from './federation-client-adapter.ts'
 import { renderLoginPage } from './login-page.ts'
 import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
@@ -45,6 +46,8 @@ export interface TestOpOptions {
   signingKey?: JWK
   /** Superiors in a federation (their entity ids), published in the entity configuration. Default none. */
   authorityHints?: string[]
+  /** Where the OP says what went wrong (a failed automatic registration, say). Default: JSON lines on stderr. */
+  logger?: Logger
 }
 
 export interface TestOp {
@@ -102,11 +105,14 @@ const CLAIM_NAMES = [
 export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> {
   const users = options.users ?? DEFAULT_TEST_USERS
   const name = options.name ?? (options.profile === 'cie' ? 'CIE id di prova' : 'SPID Test OP')
+  const logger = options.logger ?? createDefaultLogger('test-op')
   let signingKeys = [options.signingKey ?? newSigningKey()]
   // What outlives a key roll: oidc-provider is rebuilt around it with the new key set.
   const kept = {
     store: new Map() as MemoryStore,
-    clients: new FederationClientAdapter(),
+    clients: new FederationClientAdapter((clientId, problem) =>
+      logger.warn({ event: 'registration.failed', op: name, client_id: clientId, problem }, `automatic registration of ${clientId} failed`),
+    ),
     pairwiseSalt: randomBytes(16).toString('hex'),
     cookieKey: randomBytes(32).toString('base64url'),
   }
@@ -325,8 +331,9 @@ function configuration({
       encryption: { enabled: true },
       jwtUserinfo: { enabled: true },
       requestObjects: { enabled: true, requireSignedRequestObject: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // Rules X1, X5: an RP may revoke or introspect only tokens issued to itself.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       // Needed only so oidc-provider can end its SSO session when another test user logs in;
       // not advertised, as SPID has no end_session_endpoint (rule X4).
@@ -361,7 +368,11 @@ function configuration({
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: async (ctx: KoaContextWithOIDC, out) => {
       ctx.type = 'html'
-      ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description ?? '')}</p></body></html>`
+      // A failed automatic registration is a set-up mistake of the RP: say exactly what failed.
+      const clientId = ctx.oidc?.params?.client_id
+      const problem = out.error === 'invalid_client' && typeof clientId === 'string' ? kept.clients.problemWith(clientId) : undefined
+      const detail = problem ? `<p>Registrazione automatica non riuscita (automatic registration failed):</p><p><code>${escapeHtml(problem)}</code></p>` : ''
+      ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description ?? '')}</p>${detail}</body></html>`
     },
   }
 }

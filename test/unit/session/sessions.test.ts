@@ -33,7 +33,10 @@ describe('session encryption', () => {
     const record = cipher.encrypt('{"a":1}')
     assert.equal(cipher.decrypt(record), '{"a":1}')
     const parts = record.split('.')
-    parts[4] = `${parts[4]!.slice(0, -2)}AA`
+    // Flip a bit of the decoded tag: editing base64url characters may leave the bytes unchanged.
+    const tag = Buffer.from(parts[4]!, 'base64url')
+    tag[0]! ^= 1
+    parts[4] = tag.toString('base64url')
     assert.equal(cipher.decrypt(parts.join('.')), undefined)
     assert.equal(cipher.decrypt('{"plain":"json"}'), undefined)
   })
@@ -62,7 +65,9 @@ describe('session encryption', () => {
   it('refuses altered ciphertext and headers it did not write (another alg, zip, crit)', async () => {
     const cipher = new SessionCipher([key])
     const parts = cipher.encrypt('{"a":1}').split('.')
-    parts[3] = `${parts[3]!.slice(0, -2)}AA`
+    const ciphertext = Buffer.from(parts[3]!, 'base64url')
+    ciphertext[0]! ^= 1
+    parts[3] = ciphertext.toString('base64url')
     assert.equal(cipher.decrypt(parts.join('.')), undefined)
     const kid = (JSON.parse(Buffer.from(cipher.encrypt('x').split('.')[0]!, 'base64url').toString()) as { kid: string }).kid
     for (const header of [
@@ -124,6 +129,11 @@ describe('createSpidSession options', () => {
     )
     assert.throws(() => createSpidSession({ secret, redis: 'redis://127.0.0.1:1', logger: silentLogger }), /encryptionKey: REQUIRED with Redis/)
     assert.throws(() => createSpidSession({ secret, redis: 'http://nope', logger: silentLogger }), /redis:\/\//)
+  })
+  it('says what to set when the secret is missing or short, not "Invalid input"', () => {
+    // @ts-expect-error: the mistake under test
+    assert.throws(() => createSpidSession({ logger: silentLogger }), /secret: REQUIRED: the secret signing session cookies, at least 16 characters/)
+    assert.throws(() => createSpidSession({ secret: 'short', logger: silentLogger }), /secret: the secret signing session cookies, at least 16 characters, e\.g\. `openssl rand/)
   })
   it('names the cookie __Host- behind HTTPS', () => {
     assert.equal(createSpidSession({ secret, secureCookie: true, logger: silentLogger }).cookieName, '__Host-spid.sid')
