@@ -41,7 +41,7 @@ import { startTestOp, startTestTrustAnchor, type TestOp, type TestTrustAnchor } 
 import { createExampleApp } from './app.ts'
 
 const port = Number(process.env.PORT ?? 3000)
-const baseUrl = checkBaseUrl(process.env.BASE_URL ?? `http://localhost:${port}`)
+const baseUrl = checkBaseUrl(process.env.BASE_URL || `http://localhost:${port}`)
 const list = (value: string | undefined) =>
   (value ?? '')
     .split(',')

@@ -65,7 +65,10 @@ describe('resolveOptions', () => {
 
   it('refuses a clientId with a trailing slash, query or fragment, saying what to use instead', () => {
     assert.match(problems({ ...valid, clientId: 'https://rp.example.it/' }).join(), /clientId: must not end with "\/": use "https:\/\/rp\.example\.it"/)
-    assert.match(problems({ ...valid, clientId: 'https://rp.example.it/spid/' }).join(), /clientId: must not end with "\/": use "https:\/\/rp\.example\.it\/spid"/)
+    assert.match(
+      problems({ ...valid, clientId: 'https://rp.example.it/spid/' }).join(),
+      /clientId: must not end with "\/": use "https:\/\/rp\.example\.it\/spid"/,
+    )
     assert.match(problems({ ...valid, clientId: 'https://rp.example.it?a=1' }).join(), /clientId: must have no query or fragment/)
     assert.match(problems({ ...valid, clientId: 'https://rp.example.it#top' }).join(), /clientId: must have no query or fragment/)
     // An entity id with a path is valid in OpenID Federation: its URLs are served under that path.

@@ -133,7 +133,10 @@ describe('createSpidSession options', () => {
   it('says what to set when the secret is missing or short, not "Invalid input"', () => {
     // @ts-expect-error: the mistake under test
     assert.throws(() => createSpidSession({ logger: silentLogger }), /secret: REQUIRED: the secret signing session cookies, at least 16 characters/)
-    assert.throws(() => createSpidSession({ secret: 'short', logger: silentLogger }), /secret: the secret signing session cookies, at least 16 characters, e\.g\. `openssl rand/)
+    assert.throws(
+      () => createSpidSession({ secret: 'short', logger: silentLogger }),
+      /secret: the secret signing session cookies, at least 16 characters, e\.g\. `openssl rand/,
+    )
   })
   it('names the cookie __Host- behind HTTPS', () => {
     assert.equal(createSpidSession({ secret, secureCookie: true, logger: silentLogger }).cookieName, '__Host-spid.sid')
