@@ -7,7 +7,7 @@ interface UserMessage {
   text: string
 }
 
-type Catalogue = Record<'fallback' | 'retry' | 'home', UserMessage | string> & Partial<Record<SpidErrorCode, UserMessage>>
+type Catalogue = Record<'fallback' | 'retry' | 'retryAtLevel' | 'home', UserMessage | string> & Partial<Record<SpidErrorCode, UserMessage>>
 
 /**
  * What a citizen reads when something goes wrong: plain words, no protocol jargon, no detail
@@ -17,6 +17,7 @@ const MESSAGES: Record<Language, Catalogue> = {
   it: {
     fallback: { title: 'Accesso non riuscito', text: "Non è stato possibile completare l'accesso. Riprova tra qualche istante." },
     retry: 'Riprova ad accedere',
+    retryAtLevel: 'Riprova al livello',
     home: 'Torna alla pagina iniziale',
     ERR_SPID_LOGIN_CANCELLED: { title: 'Accesso annullato', text: "Hai annullato l'accesso o negato il consenso presso il gestore dell'identità." },
     ERR_SPID_TRANSACTION_EXPIRED: {
@@ -35,7 +36,7 @@ const MESSAGES: Record<Language, Catalogue> = {
     ERR_SPID_UNKNOWN_PROVIDER: { title: "Gestore dell'identità sconosciuto", text: "Il gestore dell'identità scelto non è tra quelli disponibili." },
     ERR_SPID_ACR_TOO_LOW: {
       title: 'Livello di sicurezza insufficiente',
-      text: 'Per questa pagina serve un livello SPID più alto di quello usato per accedere.',
+      text: 'Il gestore dell’identità ha confermato un livello più basso di quello richiesto da questa pagina. Riprova scegliendo il livello indicato.',
     },
     ERR_SPID_STEP_UP_REQUIRED: { title: 'Serve un livello di sicurezza più alto', text: 'Per continuare accedi di nuovo con un livello SPID più alto.' },
     ERR_SPID_NOT_AUTHENTICATED: { title: 'Accesso richiesto', text: 'Per vedere questa pagina devi accedere con SPID.' },
@@ -63,6 +64,7 @@ const MESSAGES: Record<Language, Catalogue> = {
   en: {
     fallback: { title: 'Login failed', text: 'The login could not be completed. Please try again in a moment.' },
     retry: 'Try to log in again',
+    retryAtLevel: 'Try again at level',
     home: 'Back to the home page',
     ERR_SPID_LOGIN_CANCELLED: { title: 'Login cancelled', text: 'You cancelled the login or refused consent at the identity provider.' },
     ERR_SPID_TRANSACTION_EXPIRED: { title: 'Login attempt expired', text: 'This login attempt has expired or was already used. Please start again.' },
@@ -70,7 +72,10 @@ const MESSAGES: Record<Language, Catalogue> = {
     ERR_SPID_STATE_MISSING: { title: 'Invalid login attempt', text: 'The response does not belong to a login started in this browser. Please start again.' },
     ERR_SPID_BAD_REQUEST: { title: 'Invalid request', text: 'The request received is not valid.' },
     ERR_SPID_UNKNOWN_PROVIDER: { title: 'Unknown identity provider', text: 'The identity provider you chose is not one of those available.' },
-    ERR_SPID_ACR_TOO_LOW: { title: 'Security level too low', text: 'This page needs a higher SPID level than the one used to log in.' },
+    ERR_SPID_ACR_TOO_LOW: {
+      title: 'Security level too low',
+      text: 'The identity provider confirmed a lower level than this page needs. Please try again at the level shown.',
+    },
     ERR_SPID_STEP_UP_REQUIRED: { title: 'Higher security level needed', text: 'To continue, log in again with a higher SPID level.' },
     ERR_SPID_NOT_AUTHENTICATED: { title: 'Login required', text: 'You need to log in with SPID to see this page.' },
     ERR_SPID_SUBJECT_CHANGED: {
@@ -97,6 +102,6 @@ export function userMessage(code: string, lang: Language): UserMessage {
 }
 
 /** A short label ("Try again", "Home") in `lang`. */
-export function label(key: 'retry' | 'home', lang: Language): string {
+export function label(key: 'retry' | 'retryAtLevel' | 'home', lang: Language): string {
   return MESSAGES[lang][key] as string
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
 import { requestIdOf, wasLogged } from '../log/request-errors.ts'
 import { escapeHtml } from './html.ts'
+import { levelNumber, toLevel, type SpidLevel } from '../levels.ts'
 import { requestLanguage } from './language.ts'
 import { wantsJson } from './wants-json.ts'
 
@@ -18,6 +19,11 @@ export interface ErrorPageContext {
   lang: Language
   /** Where "try again" should lead (the login start), when it makes sense. */
   retryUrl: string | undefined
+  /**
+   * Set when the OP confirmed a lower level than the page needs: the level (1-3) a retry asks
+   * for, `retryUrl` then starting that login at the same OP and coming back to the same page.
+   */
+  retryLevel?: 1 | 2 | 3
 }
 
 export interface SpidErrorHandlerOptions {
@@ -68,7 +74,22 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     }
     const lang = requestLanguage(req)
     const { title, text } = userMessage(err.code, lang)
-    render({ code: err.code, status: err.status, title, text, requestId, lang, retryUrl: options.retryUrl ?? '/' }, req, res)
+    const retry = err instanceof InsufficientLevelError && err.retry && req.spid ? err.retry : undefined
+    const retryLevel = retry ? levelNumber(toLevel(retry.level as SpidLevel)) : undefined
+    render(
+      {
+        code: err.code,
+        status: err.status,
+        title,
+        text,
+        requestId,
+        lang,
+        retryUrl: retry ? req.spid.loginUrl(retry.level as SpidLevel, retry.returnTo, retry.issuer) : (options.retryUrl ?? '/'),
+        ...(retryLevel ? { retryLevel } : {}),
+      },
+      req,
+      res,
+    )
   }
 }
 
@@ -110,7 +131,7 @@ export function renderDefaultErrorPage(ctx: ErrorPageContext, _req: Request, res
 <main>
 <h1>${escapeHtml(ctx.title)}</h1>
 <p>${escapeHtml(ctx.text)}</p>
-<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('home', ctx.lang))}</a></p>
+${ctx.retryLevel ? `<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('retryAtLevel', ctx.lang))} ${ctx.retryLevel}</a></p>\n<p><a href="/">${escapeHtml(label('home', ctx.lang))}</a></p>` : `<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('home', ctx.lang))}</a></p>`}
 <p><small>${escapeHtml(ctx.code)} · ${escapeHtml(ctx.requestId)}</small></p>
 </main>
 </body>

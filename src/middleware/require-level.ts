@@ -47,7 +47,7 @@ export function requireSpidLevel(level: SpidLevelInput, options: RequireLevelOpt
       const why = tooOld ? `a login within the last ${maxAge} s` : `${required}; the session has ${current ?? 'no valid level'}`
       return next(new InsufficientLevelError('ERR_SPID_STEP_UP_REQUIRED', `this resource needs ${why}`, required, { loginUrl: spid.loginUrl(required) }))
     }
-    res.redirect(spid.loginUrl(required))
+    res.redirect(spid.stepUpUrl(required))
   }
 
   return (req, res, next) => {

@@ -18,6 +18,13 @@ export interface SpidContextOptions {
    * Default `/`. It receives `level` and `returnTo` in the query.
    */
   chooserPath?: string
+  /**
+   * A page that tells the user why a higher level is asked before the browser leaves for the OP
+   * (the Designers Italia pattern). When set, browser step-ups from `requireSpidLevel` and
+   * `req.spid.stepUp()` go there with `level` and `returnTo` in the query, and the page links on
+   * to `req.spid.loginUrl(level, returnTo)`. Default: straight to the OP.
+   */
+  stepUpPath?: string
 }
 
 /** What `req.spid` tells a handler about the SPID side of the session. */
@@ -38,9 +45,14 @@ export interface SpidRequestContext {
   readonly authAge: number | undefined
   /** The OP of the session. */
   readonly issuer: string | undefined
-  /** URL that logs in (or steps up, at the same OP) to `level`, then returns to `returnTo`. */
-  loginUrl(level: SpidLevelInput, returnTo?: string): string
-  /** Redirects the browser to step up to `level` and come back to `returnTo` (default: this URL). */
+  /**
+   * URL that logs in (or steps up, at the same OP) to `level`, then returns to `returnTo`. `idp`
+   * picks the OP when there is no session (a retry at the OP of a failed login, say).
+   */
+  loginUrl(level: SpidLevelInput, returnTo?: string, idp?: string): string
+  /** Where a browser steps up: the `stepUpPath` page when configured, else `loginUrl`. */
+  stepUpUrl(level: SpidLevelInput, returnTo?: string): string
+  /** Redirects the browser to step up to `level` and come back to `returnTo` (default: this URL), by way of `stepUpPath` when set. */
   stepUp(res: Response, level: SpidLevelInput, returnTo?: string): void
   /**
    * Restores an expired access token with the refresh token, once per session however many
@@ -77,6 +89,7 @@ interface ContextShared {
   runtime: SpidRuntime
   loginPath: string
   chooserPath: string
+  stepUpPath: string | undefined
   /** One refresh per session at a time, in this process: concurrent requests share its outcome. */
   refreshing: RefreshesInFlight
 }
@@ -131,17 +144,23 @@ class RequestContext implements SpidRequestContext {
     return this.auth?.issuer
   }
 
-  loginUrl(level: SpidLevelInput, returnTo: string = this.req.originalUrl): string {
+  loginUrl(level: SpidLevelInput, returnTo: string = this.req.originalUrl, idp?: string): string {
     const { loginPath, chooserPath, runtime } = this.shared
-    const current = this.auth
+    const issuer = this.auth?.issuer ?? idp
     const query = new URLSearchParams({ level: String(levelNumber(toLevel(level))), returnTo })
-    if (current) query.set('idp', current.issuer)
+    if (issuer) query.set('idp', issuer)
     else if (runtime.registry.list().length !== 1) return `${chooserPath}?${query}`
     return `${loginPath}?${query}`
   }
 
+  stepUpUrl(level: SpidLevelInput, returnTo: string = this.req.originalUrl): string {
+    const { stepUpPath } = this.shared
+    if (!stepUpPath || !this.auth) return this.loginUrl(level, returnTo)
+    return `${stepUpPath}?${new URLSearchParams({ level: String(levelNumber(toLevel(level))), returnTo })}`
+  }
+
   stepUp(res: Response, level: SpidLevelInput, returnTo?: string): void {
-    res.redirect(this.loginUrl(level, returnTo))
+    res.redirect(this.stepUpUrl(level, returnTo))
   }
 
   /** True when the access token has expired and a refresh token can restore the session. */
@@ -180,6 +199,7 @@ export function spidContext(strategy: HasSpidRuntime, options: SpidContextOption
     runtime: strategy.runtime,
     loginPath: options.loginPath ?? '/auth/spid',
     chooserPath: options.chooserPath ?? '/',
+    stepUpPath: options.stepUpPath,
     refreshing: new Map(),
   }
   const { logger } = strategy.runtime.options

@@ -69,6 +69,10 @@ export async function finishLogin(
   } catch (error) {
     // Recorded here, where the OP of the transaction is known (rule G2 indexes by iss).
     ctx.audit('login.failed', { iss: tx.issuer, state_hash: secretTag(tx.state), outcome: 'error', error_code: (error as { code?: string }).code ?? 'unknown' })
+    // The error page can offer the same login again, at the level this page needs.
+    if (error instanceof InsufficientLevelError && error.code === 'ERR_SPID_ACR_TOO_LOW') {
+      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer }
+    }
     if (error && typeof error === 'object') AUDITED_FAILURES.add(error)
     throw error
   }

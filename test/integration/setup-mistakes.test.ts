@@ -137,7 +137,7 @@ describe('set-up mistakes the bundled test OP explains', () => {
       await fetch(`${op.issuer}/auth?${query}`)
       const lines = logger.lines.filter((l) => (l.obj as { event?: string }).event === 'registration.failed')
       assert.equal(lines.length, 1, 'logged once, though asked twice')
-      assert.equal((lines[0]?.obj as { problem: string }).problem, problem)
+      assert.equal((lines[0]?.obj as { problem?: string } | undefined)?.problem, problem)
     } finally {
       rp.close()
       await op.close()

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { SPID_L2, SPID_L3, toProfile } from '../../../src/index.ts'
+import { cieButton, levelName, loginForm, profileFacts, spidButton } from '../../../src/ui/index.ts'
+
+const OPS = [
+  { issuer: 'https://a.example.it', name: 'Alfa', logoUri: 'https://a.example.it/logo.svg' },
+  { issuer: 'https://b.example.it', name: 'Beta' },
+  { issuer: 'https://c.example.it', name: 'Gamma' },
+]
+
+describe('passport-spid-oidc/ui', () => {
+  it('names levels in words, per profile and language', () => {
+    assert.equal(levelName(SPID_L2, 'it'), 'Livello 2 — SPID con codice temporaneo')
+    assert.equal(levelName(2, 'en'), 'Level 2 — SPID with a one-time code')
+    assert.equal(levelName(SPID_L3, 'it', 'cie'), 'Livello 3 — Carta d’Identità Elettronica e PIN')
+  })
+
+  it('lists the SPID OPs in a random order at each rendering (every order reachable)', () => {
+    const orders = new Set<string>()
+    for (let i = 0; i < 200; i++) orders.add([...spidButton({ providers: OPS }).matchAll(/value="([^"]+)"/g)].map((m) => m[1]).join(' '))
+    assert.equal(orders.size, 6, [...orders].join('\n'))
+  })
+
+  it('escapes every value it renders', () => {
+    const hostile = { issuer: 'https://x.example.it/"><script>', name: '<img src=x onerror=alert(1)>', logoUri: 'https://x/"onload="alert(1)' }
+    const html = loginForm({ spid: [hostile], cie: [hostile], returnTo: '/"><b>', lang: 'en', rememberMe: true })
+    assert.doesNotMatch(html, /<script>|<img src=x|"onload=|<b>/)
+    assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/)
+  })
+
+  it('renders the SPID chooser without a script and the CIE button as a submit of idp', () => {
+    const html = loginForm({ spid: OPS, cie: [{ issuer: 'https://cie.example.it', name: 'CIE id' }], level: 2, returnTo: '/tax' })
+    assert.doesNotMatch(html, /<script|onclick=/)
+    assert.match(html, /<form method="get" action="\/auth\/spid"/)
+    assert.match(html, /name="level" value="2"/)
+    assert.match(html, /<details class="spid-ui-chooser">\s*<summary class="spid-ui-button spid-ui-medium">/)
+    assert.match(
+      cieButton({ provider: { issuer: 'https://cie.example.it', name: 'CIE id' }, size: 'large' }),
+      /name="idp" value="https:\/\/cie\.example\.it"><svg[^>]*aria-hidden="true"/,
+    )
+    assert.match(html, /Entra con CIE/)
+  })
+
+  it('writes a profile with labels, dates for the locale, and expired documents flagged', () => {
+    const profile = toProfile(
+      {
+        sub: 's',
+        given_name: 'Ada',
+        birthdate: '1985-12-10',
+        gender: 'female',
+        'https://attributes.eid.gov.it/fiscal_number': 'TINIT-LVLDAA85T50G702B',
+        document_details: {
+          type: 'passaporto',
+          document_number: 'KK1234567',
+          issuer: { name: 'questuraLivorno' },
+          date_of_issuance: '2016-09-04',
+          date_of_expiry: '2026-09-03',
+        },
+      },
+      'https://op.example.it',
+    )
+    const facts = profileFacts(profile, 'it', new Date('2026-12-04T10:00:00Z'))
+    const by = Object.fromEntries(facts.map((f) => [f.field, f]))
+    assert.equal(by.fiscalNumber?.label, 'Codice fiscale')
+    assert.equal(by.birthDate?.value, '10 dicembre 1985')
+    assert.equal(by.gender?.value, 'Femmina')
+    assert.equal(by.document?.expired, true)
+    assert.equal(by.document?.value, 'Passaporto, n. KK1234567, rilasciato da questuraLivorno il 4 settembre 2016, scaduto 3 settembre 2026')
+    assert.equal(profileFacts(profile, 'en', new Date('2026-01-01T00:00:00Z')).find((f) => f.field === 'document')?.expired, undefined)
+    assert.equal(profileFacts(profile, 'en').find((f) => f.field === 'birthDate')?.value, '10 December 1985')
+    assert.ok(!facts.some((f) => ['sub', 'issuer', 'raw'].includes(f.field)))
+  })
+})
