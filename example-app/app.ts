@@ -1,4 +1,5 @@
-import { hkdfSync, randomInt } from 'node:crypto'
+import { hkdfSync } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import express, { type Request } from 'express'
 import helmet from 'helmet'
 import passport from 'passport'
@@ -23,7 +24,10 @@ import {
 } from '../src/index.ts'
 import { requestLanguage } from '../src/middleware/language.ts'
 import { wantsJson } from '../src/middleware/wants-json.ts'
-import { errorPage, levelPage, loginPage, privacyPage, profilePage, welcomePage, type ProviderChoice } from './pages.ts'
+import { checkReturnTo } from '../src/checks/check-return-to.ts'
+import { LANGUAGE_COOKIE } from '../src/middleware/language.ts'
+import { providerChoices, spidUiStylesheet } from '../src/ui/index.ts'
+import { errorPage, levelPage, loginPage, privacyPage, profilePage, statusPage, stepUpPage, welcomePage } from './pages.ts'
 
 export interface ExampleAppConfig {
   /** Public origin, no trailing slash: the RP client_id. */
@@ -40,6 +44,8 @@ export interface ExampleAppConfig {
   logger?: Logger
   /** Extra strategy options (tests shorten level lifetimes, say). */
   strategy?: Partial<SpidStrategyOptions>
+  /** More routes, mounted after the example's own and before its 404 page. */
+  routes?: (app: express.Express) => void
 }
 
 /** The example relying party: what an app using passport-spid-oidc looks like. */
@@ -89,6 +95,8 @@ export function createExampleApp(config: ExampleAppConfig) {
           scriptSrc: ["'none'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:', opOrigins],
+          // Bootstrap Italia's CSS embeds one small icon font as a data: URL.
+          fontSrc: ["'self'", 'data:'],
           // Chromium applies form-action to the redirect that follows a form: the login form ends at the OP.
           formAction: ["'self'", opOrigins],
           frameAncestors: ["'none'"],
@@ -101,31 +109,62 @@ export function createExampleApp(config: ExampleAppConfig) {
     }),
   )
   app.use('/static', express.static(new URL('./static/', import.meta.url).pathname, { maxAge: '1h' }))
+  // Bootstrap Italia from the app itself (no CDN): its CSS, fonts and icons.
+  app.use('/static/bootstrap-italia', express.static(fileURLToPath(new URL('../node_modules/bootstrap-italia/dist/', import.meta.url)), { maxAge: '1d' }))
+  app.get('/spid-ui.css', spidUiStylesheet())
+  // A language picked with ?lang= is kept in a cookie, so it survives the trip to the OP and back.
+  app.use((req, res, next) => {
+    const lang = req.query.lang
+    if (lang === 'it' || lang === 'en') res.cookie(LANGUAGE_COOKIE, lang, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 365 * 24 * 3600 * 1000 })
+    next()
+  })
   app.get('/.well-known/openid-federation', entityConfiguration(strategy))
   app.get('/resolve', resolveEndpoint(strategy))
   app.get('/openid_relying_party/jwks.jose', signedJwks(strategy))
   app.use(sessions.handler)
   app.use(express.urlencoded({ extended: false, limit: '16kb' }))
   app.use(auth.session())
-  app.use(spidContext(strategy))
+  app.use(spidContext(strategy, { stepUpPath: '/step-up' }))
 
   const user = (req: Request) => req.user as SpidProfile | undefined
   const html = (req: Request) => !wantsJson(req)
 
+  /** The OP's name, as its metadata gives it. */
+  const providerName = async (issuer: string | undefined) =>
+    issuer ? ((await strategy.providers.resolve(issuer).catch(() => undefined))?.displayName ?? new URL(issuer).host) : '—'
+
   app.get('/', async (req, res) => {
     const lang = requestLanguage(req)
     const profile = user(req)
-    if (profile && req.spid?.authenticated) return res.type('html').send(welcomePage(lang, req.originalUrl, profile, req.spid))
+    if (profile && req.spid?.authenticated) {
+      return res.type('html').send(welcomePage(lang, req.originalUrl, profile, req.spid, await providerName(req.spid.issuer)))
+    }
     const level = typeof req.query.level === 'string' && /^[123]$/.test(req.query.level) ? req.query.level : '1'
     const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : '/'
     const choices = await providerChoices(strategy)
+    res.type('html').send(loginPage(lang, { ...choices, level, returnTo, path: req.originalUrl, loggedOut: req.query.loggedOut === '1' }))
+  })
+
+  // The step-up interstitial (spidContext stepUpPath): why a higher level, then on to the OP.
+  app.get('/step-up', async (req, res, next) => {
+    const level = typeof req.query.level === 'string' && /^[123]$/.test(req.query.level) ? (Number(req.query.level) as 1 | 2 | 3) : undefined
+    const profile = user(req)
+    if (!level) return next(new SpidError('ERR_SPID_BAD_REQUEST', 'level must be 1, 2 or 3'))
+    let returnTo: string
+    try {
+      returnTo = checkReturnTo(req.query.returnTo)
+    } catch (error) {
+      return next(error)
+    }
+    if (!profile || !req.spid.authenticated) return res.redirect(req.spid.loginUrl(level, returnTo))
     res.type('html').send(
-      loginPage(lang, {
-        spid: shuffle(choices.filter((c) => c.profile === 'spid')),
-        cie: choices.filter((c) => c.profile === 'cie'),
+      stepUpPage(requestLanguage(req), req.originalUrl, {
         level,
-        returnTo,
-        path: req.originalUrl,
+        current: req.spid.level,
+        provider: await providerName(req.spid.issuer),
+        continueUrl: req.spid.loginUrl(level, returnTo),
+        user: profile,
+        profile: req.spid.provider ?? 'spid',
       }),
     )
   })
@@ -144,12 +183,12 @@ export function createExampleApp(config: ExampleAppConfig) {
   app.get('/auth/spid/cancelled', (_req, _res, next) => next(new SpidError('ERR_SPID_LOGIN_CANCELLED', 'the user cancelled the login at the OP')))
 
   for (const level of [1, 2, 3] as const) {
-    app.get(`/level${level}`, requireSpidLevel(level), (req, res) => {
+    app.get(`/level${level}`, requireSpidLevel(level), (req, res, next) => {
       const spid = req.spid
       const profile = user(req)
       if (!spid?.level || !profile) return res.sendStatus(401)
       if (!html(req)) return res.json({ acr: spid.level, level: levelNumber(spid.level), refreshed: spid.refreshed, profile: publicProfile(profile) })
-      res.type('html').send(levelPage(requestLanguage(req), req.originalUrl, level, profile, spid))
+      providerName(spid.issuer).then((name) => res.type('html').send(levelPage(requestLanguage(req), req.originalUrl, level, profile, spid, name)), next)
     })
   }
 
@@ -193,36 +232,36 @@ export function createExampleApp(config: ExampleAppConfig) {
     })
   })
 
-  app.post('/logout', spidLogout(strategy, { cookieName: sessions.cookieName }))
+  // Back home with a confirmation: the contract is a redirect to /.
+  app.post('/logout', spidLogout(strategy, { cookieName: sessions.cookieName, redirectTo: '/?loggedOut=1' }))
+  config.routes?.(app)
+  app.use((req, res) => {
+    if (!html(req)) return res.status(404).json({ error: 'not_found' })
+    res
+      .status(404)
+      .type('html')
+      .send(statusPage(requestLanguage(req), req.originalUrl, 404))
+  })
   app.use(
     spidErrorHandler({
       ...(config.logger ? { logger: config.logger } : {}),
       renderErrorPage: (ctx, req, res) => res.type('html').send(errorPage(ctx, req.originalUrl)),
     }),
   )
-  return { app, strategy, sessions }
-}
-
-/** Each OP's name and logo from its metadata; an OP that cannot be reached still gets its button. */
-async function providerChoices(strategy: SpidStrategy): Promise<(ProviderChoice & { profile: string })[]> {
-  const configured = strategy.providers.list()
-  const resolved = await Promise.allSettled(configured.map((p) => strategy.providers.resolve(p.issuer)))
-  return configured.map((p, i) => {
-    const r = resolved[i]
-    const metadata = r?.status === 'fulfilled' ? r.value : undefined
-    const logo = typeof metadata?.metadata.logo_uri === 'string' ? metadata.metadata.logo_uri : undefined
-    return { issuer: p.issuer, profile: p.profile, name: metadata?.displayName ?? p.name ?? new URL(p.issuer).host, logoUri: logo }
+  // Anything else (a bug): a page in the site's frame, and one log line without the details.
+  app.use((error: unknown, req: Request, res: express.Response, _next: express.NextFunction) => {
+    ;(config.logger ?? console).error(
+      { event: 'request.failed', path: req.path, reason: error instanceof Error ? error.message : String(error) },
+      'unexpected error',
+    )
+    if (res.headersSent) return
+    if (!html(req)) return res.status(500).json({ error: 'server_error' })
+    res
+      .status(500)
+      .type('html')
+      .send(statusPage(requestLanguage(req), req.originalUrl, 500))
   })
-}
-
-/** SPID's UX rules ask for the OP list in a random order, so no OP is favoured. */
-function shuffle<T>(items: T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1)
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
+  return { app, strategy, sessions }
 }
 
 /** The profile without `raw`: what a page or API may show. */

@@ -1,25 +1,23 @@
 import type { ErrorPageContext, SpidProfile, SpidRequestContext } from '../src/index.ts'
 import type { Language } from '../src/errors/messages.ts'
 import { escapeHtml as e } from '../src/middleware/html.ts'
-import { levelNumber } from '../src/levels.ts'
+import { levelNumber, type SpidLevel } from '../src/levels.ts'
+import { levelName, loginForm, profileFacts, type ProviderChoice } from '../src/ui/index.ts'
 import { textsFor, type Texts } from './i18n.ts'
 
-export interface ProviderChoice {
-  issuer: string
+export type { ProviderChoice }
+
+/** What the header shows of a logged-in person. */
+export interface PageUser {
   name: string
-  logoUri?: string | undefined
 }
 
-/** The SPID mark of the login button: a person in a circle, drawn here, not copied. */
-const SPID_MARK = `<svg class="spid-mark" viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" focusable="false">
-  <circle cx="12" cy="12" r="11.5" fill="#fff"/><circle cx="12" cy="8.6" r="3.6" fill="#06c"/>
-  <path d="M5.2 18.8c1.3-3.6 4-5.4 6.8-5.4s5.5 1.8 6.8 5.4z" fill="#06c"/></svg>`
-
-const CIE_MARK = `<svg class="cie-mark" viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" focusable="false">
-  <rect x="1" y="4" width="22" height="16" rx="2.5" fill="#fff"/><circle cx="8" cy="11" r="2.6" fill="#06c"/>
-  <path d="M3.8 17.2c.8-2.3 2.4-3.3 4.2-3.3s3.4 1 4.2 3.3z" fill="#06c"/><rect x="14" y="9" width="6" height="1.6" fill="#06c"/><rect x="14" y="12.4" width="4.5" height="1.6" fill="#06c"/></svg>`
-
-export function layout(lang: Language, path: string, title: string, body: string): string {
+/**
+ * The frame of every page, after the Designers Italia model for a public service: slim header
+ * with the owning body and the language, centre header with the service name, main content,
+ * footer. Bootstrap Italia's CSS served by the app itself; no script anywhere.
+ */
+export function layout(lang: Language, path: string, title: string, body: string, user?: PageUser): string {
   const t = textsFor(lang)
   const other = new URL(path, 'http://x')
   other.searchParams.set('lang', t.languageHref)
@@ -29,182 +27,266 @@ export function layout(lang: Language, path: string, title: string, body: string
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)} · ${e(t.siteName)}</title>
+<link rel="stylesheet" href="/static/bootstrap-italia/css/bootstrap-italia.min.css">
+<link rel="stylesheet" href="/static/fonts.css">
+<link rel="stylesheet" href="/spid-ui.css">
 <link rel="stylesheet" href="/static/site.css">
+<link rel="icon" href="/static/logo.svg" type="image/svg+xml">
 </head>
 <body>
-<a class="skip" href="#content">${e(t.skip)}</a>
-<header class="site">
-  <a href="/" class="brand">${e(t.siteName)}</a>
-  <a class="lang" href="${e(other.pathname + other.search)}" hreflang="${t.languageHref}" lang="${t.languageHref}">${e(t.language)}</a>
+<div class="skiplinks"><a class="visually-hidden-focusable" href="#main-container">${e(t.skip)}</a></div>
+<header class="it-header-wrapper">
+  <div class="it-header-slim-wrapper">
+    <div class="container">
+      <div class="it-header-slim-wrapper-content">
+        <span class="navbar-brand">${e(t.owner)}</span>
+        <div class="it-header-slim-right-zone">
+          <a class="lang-switch" href="${e(other.pathname + other.search)}" hreflang="${t.languageHref}" lang="${t.languageHref}">${e(t.language)}</a>
+          ${user ? `<span class="slim-user">${e(user.name)}</span>${logoutForm(t, 'btn btn-sm btn-outline-light')}` : ''}
+        </div>
+      </div>
+    </div>
+  </div>
+  <div class="it-header-center-wrapper">
+    <div class="container">
+      <div class="it-header-center-content-wrapper">
+        <div class="it-brand-wrapper">
+          <a href="/">${BRAND_MARK}<div class="it-brand-text"><div class="it-brand-title">${e(t.siteName)}</div><div class="it-brand-tagline d-none d-md-block">${e(t.tagline)}</div></div></a>
+        </div>
+      </div>
+    </div>
+  </div>
 </header>
-<main id="content">
+<main id="main-container" class="container my-5">
 ${body}
 </main>
-<footer class="site"><p>passport-spid-oidc — example relying party</p></footer>
+<footer class="it-footer">
+  <div class="it-footer-small-prints">
+    <div class="container">
+      <ul class="it-footer-small-prints-list list-inline mb-0">
+        <li class="list-inline-item"><a href="/privacy">${e(t.privacy)}</a></li>
+        <li class="list-inline-item">passport-spid-oidc — ${e(t.footer)}</li>
+      </ul>
+    </div>
+  </div>
+</footer>
 </body>
 </html>`
 }
 
-/** Home for visitors: the SPID button opening the (shuffled) list of OPs, and CIE id when configured. */
-export function loginPage(lang: Language, input: { spid: ProviderChoice[]; cie: ProviderChoice[]; level: string; returnTo: string; path: string }): string {
+/** The service's own mark in the header: a stylised building, drawn here. */
+const BRAND_MARK = `<svg class="icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" focusable="false"><path fill="#fff" d="M24 4 4 14v4h40v-4zM8 20h4v16H8zm8 0h4v16h-4zm12 0h4v16h-4zm8 0h4v16h-4zM4 38h40v6H4z"/></svg>`
+
+/** The access page (Designers Italia "accesso"): SPID and CIE id, the level asked, "remember me". */
+export function loginPage(
+  lang: Language,
+  input: { spid: ProviderChoice[]; cie: ProviderChoice[]; level: string; returnTo: string; path: string; loggedOut: boolean },
+): string {
   const t = textsFor(lang)
-  const idpButton = (p: ProviderChoice) => `
-        <li><button type="submit" class="idp" name="idp" value="${e(p.issuer)}">${p.logoUri ? `<img src="${e(p.logoUri)}" alt="" width="28" height="28">` : `<span class="idp-initial" aria-hidden="true">${e(p.name.slice(0, 1))}</span>`}<span>${e(p.name)}</span></button></li>`
-  const spid =
-    input.spid.length === 0
-      ? ''
-      : `
-    <details class="spid-chooser">
-      <summary class="spid-button">${SPID_MARK}<span>${e(t.spidButton)}</span></summary>
-      <div class="idp-panel">
-        <p id="idp-heading" class="idp-heading">${e(t.chooseIdp)}</p>
-        <ul class="idp-list" aria-labelledby="idp-heading">${input.spid.map(idpButton).join('')}
-        </ul>
-        <p class="idp-help"><a href="https://www.spid.gov.it/cos-e-spid/come-attivare-spid/" rel="noopener">${e(t.noSpid)} ${e(t.moreInfo)}</a></p>
-      </div>
-    </details>`
-  const cie = input.cie
-    .map(
-      (p) => `
-    <button type="submit" class="cie-button" name="idp" value="${e(p.issuer)}">${CIE_MARK}<span>${e(t.cieButton)}</span></button>`,
-    )
-    .join('')
+  const level = Number(input.level) as 1 | 2 | 3
   return layout(
     lang,
     input.path,
     t.homeTitle,
     `
-<h1>${e(t.homeTitle)}</h1>
-<p class="lead">${e(t.homeIntro)}</p>
-<form method="get" action="/auth/spid" class="login">
-  <input type="hidden" name="level" value="${e(input.level)}">
-  <input type="hidden" name="returnTo" value="${e(input.returnTo)}">
-  <div class="buttons">${spid}${cie}
+${input.loggedOut ? `<div class="alert alert-success" role="status"><strong>${e(t.loggedOutTitle)}</strong> ${e(t.loggedOutText)}</div>` : ''}
+<div class="row">
+  <div class="col-lg-8">
+    <h1>${e(t.homeTitle)}</h1>
+    <p class="lead">${e(t.homeIntro)}</p>
+    ${level > 1 ? `<p class="level-asked">${e(t.levelAsked)} <strong>${e(levelName(level, lang))}</strong>.</p>` : ''}
+    ${loginForm({ spid: input.spid, cie: input.cie, level, returnTo: input.returnTo, lang, rememberMe: true, size: 'large' })}
   </div>
-  <div class="remember">
-    <input type="checkbox" id="offline" name="offline" value="1" aria-describedby="offline-hint">
-    <label for="offline">${e(t.rememberMe)}</label>
-    <p id="offline-hint" class="hint">${e(t.rememberMeHint)}</p>
+  <div class="col-lg-4 mt-5 mt-lg-0">
+    <div class="callout note">
+      <div class="callout-title">${e(t.aboutTitle)}</div>
+      <p>${e(t.aboutText)}</p>
+    </div>
   </div>
-</form>`,
+</div>`,
   )
 }
 
 /** Home for a logged-in user. */
-export function welcomePage(lang: Language, path: string, user: SpidProfile, spid: SpidRequestContext): string {
+export function welcomePage(lang: Language, path: string, user: SpidProfile, spid: SpidRequestContext, provider: string): string {
   const t = textsFor(lang)
   return layout(
     lang,
     path,
     t.welcome,
     `
-<h1>${e(t.welcome)} ${e(user.givenName ?? '')} ${e(user.familyName ?? '')}</h1>
-<p>${e(t.youAreIn)} <strong>${spid.level ? levelNumber(spid.level) : '—'}</strong>.</p>
-${spid.refreshed ? `<p class="notice" role="status">${e(t.restored)}</p>` : spid.offline ? `<p class="notice" role="status">${e(t.offline)}</p>` : ''}
-${areaLinks(t)}
-${logoutForm(t)}`,
+<h1>${e(t.welcome)} ${e(fullName(user))}</h1>
+<p class="lead">${e(t.youAreIn)} <strong>${e(spid.level ? levelName(spid.level, lang, profileOf(spid)) : t.noLevel)}</strong>, ${e(t.with)} ${e(provider)}.</p>
+${notices(t, spid)}
+${areaCards(t, lang)}`,
+    { name: fullName(user) },
   )
 }
 
-export function levelPage(lang: Language, path: string, level: 1 | 2 | 3, user: SpidProfile, spid: SpidRequestContext): string {
+export function levelPage(lang: Language, path: string, level: 1 | 2 | 3, user: SpidProfile, spid: SpidRequestContext, provider: string): string {
   const t = textsFor(lang)
   const current = spid.level ? levelNumber(spid.level) : level
   const raise =
-    current < 3 ? `<p><a class="button" href="${e(spid.loginUrl((current + 1) as 2 | 3, `/level${current + 1}`))}">${e(t.raise)} ${current + 1}</a></p>` : ''
-  const when = spid.authTime ? new Date(spid.authTime * 1000).toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome' }) : '—'
+    current < 3
+      ? `<p><a class="btn btn-primary" href="${e(spid.stepUpUrl((current + 1) as 2 | 3, `/level${current + 1}`))}">${e(t.raise)} ${current + 1}</a></p>`
+      : ''
+  const when = spid.authTime ? new Date(spid.authTime * 1000).toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome' }) : t.noValue
+  const profile = profileOf(spid)
   return layout(
     lang,
     path,
     `${t.levelTitle} ${level}`,
     `
 <h1>${e(t.levelTitle)} ${level}</h1>
-${spid.refreshed ? `<p class="notice" role="status">${e(t.restored)}</p>` : ''}
+<p class="lead">${e(t.levelIntro)} ${e(levelName(level, lang, profile))}.</p>
+${notices(t, spid)}
 <dl class="facts">
-  <dt>${e(t.user)}</dt><dd>${e(user.givenName ?? '')} ${e(user.familyName ?? '')}</dd>
+  <dt>${e(t.user)}</dt><dd>${e(fullName(user))}</dd>
   <dt>${e(t.fiscalNumber)}</dt><dd>${e(user.fiscalNumber ?? t.noValue)}</dd>
-  <dt>${e(t.sessionLevel)}</dt><dd data-testid="acr">${e(spid.level ?? t.noValue)}</dd>
-  <dt>${e(t.reached)}</dt><dd>${e(spid.acr ?? t.noValue)}</dd>
+  <dt>${e(t.sessionLevel)}</dt><dd data-testid="level">${e(spid.level ? levelName(spid.level, lang, profile) : t.noLevel)}</dd>
+  <dt>${e(t.reached)}</dt><dd>${e(spid.acr ? levelName(spid.acr, lang, profile) : t.noValue)}</dd>
   <dt>${e(t.since)}</dt><dd>${e(when)}</dd>
-  <dt>${e(t.idp)}</dt><dd>${e(spid.issuer ?? t.noValue)}</dd>
+  <dt>${e(t.idp)}</dt><dd>${e(provider)}</dd>
 </dl>
+<p class="technical">${e(t.technical)} <code data-testid="acr">${e(spid.level ?? t.noValue)}</code></p>
 ${raise}
-${areaLinks(t)}
-${logoutForm(t)}`,
+${areaCards(t, lang)}`,
+    { name: fullName(user) },
   )
 }
 
-/** Every mapped attribute, as the library normalized it. */
+/** Before a step-up: why the service asks for a higher level, and what happens next. */
+export function stepUpPage(
+  lang: Language,
+  path: string,
+  input: { level: 1 | 2 | 3; current: SpidLevel | undefined; provider: string; continueUrl: string; user: SpidProfile; profile: 'spid' | 'cie' },
+): string {
+  const t = textsFor(lang)
+  return layout(
+    lang,
+    path,
+    t.stepUpTitle,
+    `
+<div class="row"><div class="col-lg-8">
+<h1>${e(t.stepUpTitle)}</h1>
+<p class="lead">${e(t.stepUpNeeds)} <strong>${e(levelName(input.level, lang, input.profile))}</strong>.</p>
+<p>${e(t.stepUpNow)} ${e(input.current ? levelName(input.current, lang, input.profile) : t.noLevel)}. ${e(t.stepUpWhat)} ${e(input.provider)}${e(t.stepUpBack)}</p>
+<div class="d-flex flex-wrap gap-3 mt-4">
+  <a class="btn btn-primary" href="${e(input.continueUrl)}">${e(t.stepUpContinue)}</a>
+  <a class="btn btn-outline-primary" href="/">${e(t.cancel)}</a>
+</div>
+</div></div>`,
+    { name: fullName(input.user) },
+  )
+}
+
+/** Every attribute received, in words, with expired documents flagged. */
 export function profilePage(lang: Language, path: string, user: SpidProfile): string {
   const t = textsFor(lang)
-  const { raw: _raw, problems, ...fields } = user
-  const show = (value: unknown): string =>
-    value && typeof value === 'object'
-      ? `<dl class="nested">${Object.entries(value)
-          .map(([k, v]) => `<dt>${e(k)}</dt><dd>${show(v)}</dd>`)
-          .join('')}</dl>`
-      : e(String(value))
-  const rows = Object.entries(fields)
-    .map(([k, v]) => `<dt>${e(k)}</dt><dd>${show(v)}</dd>`)
+  const rows = profileFacts(user, lang)
+    .map(
+      (f) =>
+        `<dt>${e(f.label)}</dt><dd${f.expired ? ' class="expired"' : ''}>${e(f.value)}${f.expired ? ` <span class="badge bg-danger">${e(t.expired)}</span>` : ''}</dd>`,
+    )
     .join('\n  ')
+  const problems = user.problems
+    ? `<h2 class="h4 mt-4">${e(t.problems)}</h2><ul>${user.problems.map((p) => `<li><code>${e(p.claim)}</code>: ${e(p.reason)}</li>`).join('')}</ul>`
+    : ''
   return layout(
     lang,
     path,
     t.profileTitle,
     `
 <h1>${e(t.profileTitle)}</h1>
-<p>${e(t.profileIntro)}</p>
+<p class="lead">${e(t.profileIntro)}</p>
 <dl class="facts" data-testid="profile">
   ${rows}
 </dl>
-${problems ? `<h2>${e(t.problems)}</h2><ul>${problems.map((p) => `<li><code>${e(p.claim)}</code>: ${e(p.reason)}</li>`).join('')}</ul>` : ''}
-<form method="post" action="/profile/refresh"><button type="submit" class="secondary">${e(t.refreshAttributes)}</button></form>
-<p><a href="/me">${e(t.meJson)}</a></p>
-${areaLinks(t)}
-${logoutForm(t)}`,
+${problems}
+<div class="d-flex flex-wrap gap-3 mt-4">
+  <form method="post" action="/profile/refresh"><button type="submit" class="btn btn-outline-primary">${e(t.refreshAttributes)}</button></form>
+  <a class="btn btn-link" href="/me">${e(t.meJson)}</a>
+</div>
+${areaCards(t, lang)}`,
+    { name: fullName(user) },
   )
 }
 
-/** The library's error context in the site's own layout. */
+/** The library's error context in the site's own frame; a too-low level gets "Riprova al livello N". */
 export function errorPage(ctx: ErrorPageContext, path: string): string {
   const t = textsFor(ctx.lang)
+  const retry = ctx.retryLevel
+    ? `<a class="btn btn-primary" href="${e(ctx.retryUrl ?? '/')}">${e(t.retryAtLevel)} ${ctx.retryLevel}</a>
+  <a class="btn btn-outline-primary" href="/">${e(t.back)}</a>`
+    : `<a class="btn btn-primary" href="/">${e(t.back)}</a>`
   return layout(
     ctx.lang,
     path,
     ctx.title,
     `
-<div class="error" role="alert">
-  <h1>${e(ctx.title)}</h1>
-  <p>${e(ctx.text)}</p>
+<div class="row"><div class="col-lg-8">
+<div class="alert alert-danger" role="alert">
+  <h1 class="h3">${e(ctx.title)}</h1>
+  <p class="mb-0">${e(ctx.text)}</p>
 </div>
-<p><a class="button" href="/">${e(t.back)}</a></p>
-<p class="reference">${e(ctx.code)} · ${e(ctx.requestId)}</p>`,
+${ctx.retryLevel ? `<p>${e(t.retryExplained)} <strong>${e(levelName(ctx.retryLevel, ctx.lang))}</strong>.</p>` : ''}
+<div class="d-flex flex-wrap gap-3">${retry}</div>
+<p class="reference mt-4">${e(t.reference)} <code>${e(ctx.code)} · ${e(ctx.requestId)}</code></p>
+</div></div>`,
   )
 }
 
-function areaLinks(t: Texts): string {
-  return `<nav aria-label="${e(t.areas)}"><ul class="areas">
-  <li><a href="/level1">${e(t.area)} 1</a></li>
-  <li><a href="/level2">${e(t.area)} 2</a></li>
-  <li><a href="/level3">${e(t.area)} 3</a></li>
-  <li><a href="/profile">${e(t.profile)}</a></li>
-</ul></nav>`
-}
-
-function logoutForm(t: Texts): string {
-  return `<form method="post" action="/logout" class="logout"><button type="submit" class="secondary">${e(t.logout)}</button></form>`
+/** 404 and 500 in the site's frame, rather than Express's bare text. */
+export function statusPage(lang: Language, path: string, status: 404 | 500): string {
+  const t = textsFor(lang)
+  const [title, text] = status === 404 ? [t.notFoundTitle, t.notFoundText] : [t.serverErrorTitle, t.serverErrorText]
+  return layout(
+    lang,
+    path,
+    title,
+    `
+<div class="row"><div class="col-lg-8">
+<p class="status-code" aria-hidden="true">${status}</p>
+<h1>${e(title)}</h1>
+<p class="lead">${e(text)}</p>
+<p><a class="btn btn-primary" href="/">${e(t.back)}</a></p>
+</div></div>`,
+  )
 }
 
 /** The privacy notice the entity configuration points to (`policy_uri`). */
 export function privacyPage(lang: Language, path: string): string {
-  const text =
-    lang === 'it'
-      ? {
-          title: 'Informativa sulla privacy',
-          body: "Questo servizio di esempio riceve dal gestore dell'identità SPID o CIE solo gli attributi richiesti, li conserva nella sessione per la sua durata e non li comunica a terzi. Le registrazioni di accesso previste dalle regole SPID sono conservate per 24 mesi.",
-        }
-      : {
-          title: 'Privacy notice',
-          body: 'This example service receives from the SPID or CIE identity provider only the attributes it asks for, keeps them in the session while it lasts and shares them with nobody. The login records SPID requires are kept for 24 months.',
-        }
-  return layout(lang, path, text.title, `<h1>${e(text.title)}</h1>\n<p>${e(text.body)}</p>`)
+  const t = textsFor(lang)
+  return layout(lang, path, t.privacyTitle, `<h1>${e(t.privacyTitle)}</h1>\n<p class="lead">${e(t.privacyText)}</p>`)
+}
+
+function notices(t: Texts, spid: SpidRequestContext): string {
+  if (spid.refreshed) return `<div class="alert alert-info" role="status">${e(t.restored)}</div>`
+  if (spid.offline) return `<div class="alert alert-info" role="status">${e(t.offline)}</div>`
+  return ''
+}
+
+function areaCards(t: Texts, lang: Language): string {
+  const card = (href: string, title: string, text: string) => `
+    <div class="col-sm-6 col-lg-3"><div class="card card-bg area"><div class="card-body">
+      <h3 class="card-title h5"><a href="${href}">${e(title)}</a></h3><p class="card-text">${e(text)}</p>
+    </div></div></div>`
+  return `<nav aria-label="${e(t.areas)}" class="mt-5">
+  <h2 class="h4">${e(t.areas)}</h2>
+  <div class="row g-3">${([1, 2, 3] as const).map((n) => card(`/level${n}`, `${t.area} ${n}`, levelName(n, lang))).join('')}${card('/profile', t.profile, t.profileCard)}
+  </div>
+</nav>`
+}
+
+function logoutForm(t: Texts, classes: string): string {
+  return `<form method="post" action="/logout" class="logout"><button type="submit" class="${classes}">${e(t.logout)}</button></form>`
+}
+
+function fullName(user: SpidProfile): string {
+  return [user.givenName, user.familyName].filter(Boolean).join(' ') || user.fiscalNumber || '—'
+}
+
+/** CIE id and SPID name their levels differently. */
+function profileOf(spid: SpidRequestContext): 'spid' | 'cie' {
+  return spid.provider ?? 'spid'
 }

@@ -7,6 +7,7 @@ import { type RefreshesInFlight, restoreDue, restoreSession } from '../session/r
 import { endSession } from '../session/end-session.ts'
 import { refreshAttributes } from '../session/refresh-attributes.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
+import type { ProviderProfileName } from '../providers/provider-config.ts'
 import { pastLifetime } from '../session/session-lifetime.ts'
 import { sharedStateOf } from '../store/shared-state-of.ts'
 
@@ -45,6 +46,8 @@ export interface SpidRequestContext {
   readonly authAge: number | undefined
   /** The OP of the session. */
   readonly issuer: string | undefined
+  /** `spid` or `cie`: the profile of that OP (the levels are named differently). */
+  readonly provider: ProviderProfileName | undefined
   /**
    * URL that logs in (or steps up, at the same OP) to `level`, then returns to `returnTo`. `idp`
    * picks the OP when there is no session (a retry at the OP of a failed login, say).
@@ -142,6 +145,10 @@ class RequestContext implements SpidRequestContext {
 
   get issuer(): string | undefined {
     return this.auth?.issuer
+  }
+
+  get provider(): ProviderProfileName | undefined {
+    return this.auth?.providerProfile
   }
 
   loginUrl(level: SpidLevelInput, returnTo: string = this.req.originalUrl, idp?: string): string {

@@ -71,8 +71,9 @@ const WORDS = {
     number: 'n.',
     issuedBy: 'rilasciato da',
     on: 'il',
-    expires: 'scadenza',
+    expires: 'scade il',
     expired: 'scaduto',
+    expiredOn: 'scaduto il',
   },
   en: {
     natural: 'Natural person',
@@ -84,8 +85,9 @@ const WORDS = {
     number: 'no.',
     issuedBy: 'issued by',
     on: 'on',
-    expires: 'expires',
+    expires: 'expires on',
     expired: 'expired',
+    expiredOn: 'expired on',
   },
 } as const
 
@@ -167,7 +169,7 @@ function describeDocument(doc: SpidDocument, lang: Language, expired: boolean): 
   if (doc.issuer || doc.issuedOn) {
     parts.push([doc.issuer && `${w.issuedBy} ${doc.issuer}`, doc.issuedOn && `${w.on} ${formatDate(doc.issuedOn, lang)}`].filter(Boolean).join(' '))
   }
-  if (doc.expiresOn) parts.push(`${expired ? w.expired : w.expires} ${formatDate(doc.expiresOn, lang)}`)
+  if (doc.expiresOn) parts.push(`${expired ? w.expiredOn : w.expires} ${formatDate(doc.expiresOn, lang)}`)
   return parts.filter(Boolean).join(', ')
 }
 

@@ -25,10 +25,10 @@ describe('example app pages', () => {
     const orders = new Set<string>()
     for (let i = 0; i < 30; i++) {
       const page = (await new UserAgent().request(`${stack.appUrl}/`)).body
-      const listed = [...page.matchAll(/<button type="submit" class="idp" name="idp" value="([^"]+)">/g)].map((m) => m[1])
+      const listed = [...page.matchAll(/<button type="submit" class="spid-ui-idp" name="idp" value="([^"]+)">/g)].map((m) => m[1])
       assert.equal(listed.length, 4)
       assert.ok(!listed.includes('http://127.0.0.1:9/cie'), 'CIE is not in the SPID list')
-      assert.match(page, /class="cie-button" name="idp" value="http:\/\/127\.0\.0\.1:9\/cie"/)
+      assert.match(page, /class="spid-ui-button spid-ui-large" name="idp" value="http:\/\/127\.0\.0\.1:9\/cie"/)
       orders.add(listed.join(' '))
     }
     assert.ok(orders.size > 1, `30 requests gave ${orders.size} order(s)`)

@@ -26,7 +26,19 @@ describe('levels, step-up and long sessions', () => {
     // what then denies SpidL2 is the refresh rule alone. The RP's clock is moved forward to
     // expire them (the OP's cannot be), and the RP verifies ID tokens on its own clock: they
     // live an hour here, so that they are still valid at the moved time.
-    stack = await startStack({ op: { issuer: proxy.url, ttl: { accessToken: 300, idToken: 3600 } } })
+    stack = await startStack({
+      op: { issuer: proxy.url, ttl: { accessToken: 300, idToken: 3600 } },
+      app: {
+        routes: (app) =>
+          app.get('/test/introspect', async (req, res, next) => {
+            try {
+              res.json({ active: await introspectAccessToken(stack.app.strategy, req.session.spid!) })
+            } catch (error) {
+              next(error)
+            }
+          }),
+      },
+    })
     proxy.forwardTo(stack.op.server)
     stack.app.strategy.runtime.now = () => realNow() + shift
   })
@@ -93,6 +105,22 @@ describe('levels, step-up and long sessions', () => {
     assert.equal(to.searchParams.get('returnTo'), '/level3?x=1')
   })
 
+  /**
+   * A browser below the level is first told why (the example's step-up page, spidContext
+   * stepUpPath), which names the level in words and links on to the login at the same OP.
+   */
+  async function throughStepUpPage(ua: UserAgent, guard: Hop, level: 2 | 3): Promise<string> {
+    const to = new URL(guard.location as string, stack.appUrl)
+    assert.equal(to.pathname, '/step-up')
+    assert.equal(to.searchParams.get('level'), String(level))
+    const page = await ua.request(to.href, { headers: { accept: 'text/html' } })
+    assert.equal(page.status, 200)
+    assert.match(page.body, new RegExp(`Livello ${level} — SPID con`))
+    const onward = /<a class="btn btn-primary" href="([^"]+)">Continua<\/a>/.exec(page.body)?.[1]
+    assert.ok(onward, 'the step-up page links on to the login')
+    return new URL(onward.replaceAll('&amp;', '&'), stack.appUrl).href
+  }
+
   it('steps a browser up L1 → L2 → L3 at the same OP with prompt=consent login, back on the route asked for', async () => {
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=1')
@@ -104,11 +132,12 @@ describe('levels, step-up and long sessions', () => {
       const sessionBefore = ua.cookieNamed('spid.sid')
       const guard = await get(ua, `/level${level}`, { accept: 'text/html' })
       assert.equal(guard.status, 302)
-      const start = await ua.request(guard.location as string)
+      const onward = await throughStepUpPage(ua, guard, level)
+      const start = await ua.request(onward)
       const request = decodeJwt(new URL(start.location as string).searchParams.get('request') as string)
       assert.equal(request.prompt, 'consent login')
       assert.equal(request.acr_values, uri)
-      const callback = await loginUntilCallback(ua, stack.appUrl, new URL(guard.location as string).search.slice(1))
+      const callback = await loginUntilCallback(ua, stack.appUrl, new URL(onward).search.slice(1))
       const back = await ua.request(callback)
       assert.equal(back.location, `${stack.appUrl}/level${level}`)
       const page = await get(ua, `/level${level}`, { accept: 'text/html' })
@@ -123,7 +152,7 @@ describe('levels, step-up and long sessions', () => {
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=1', { user: 'ada' })
     const guard = await get(ua, '/level2', { accept: 'text/html' })
-    const callback = await loginUntilCallback(ua, stack.appUrl, new URL(guard.location as string).search.slice(1), { user: 'lucrezia' })
+    const callback = await loginUntilCallback(ua, stack.appUrl, new URL(await throughStepUpPage(ua, guard, 2)).search.slice(1), { user: 'lucrezia' })
     const hop = await ua.request(callback, { headers: JSON_ACCEPT })
     assert.equal(hop.status, 401)
     assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_SUBJECT_CHANGED')
@@ -281,13 +310,6 @@ describe('levels, step-up and long sessions', () => {
   })
 
   it('introspects the session access token with an assertion aimed at the introspection endpoint (X5)', async () => {
-    stack.app.app.get('/test/introspect', async (req, res, next) => {
-      try {
-        res.json({ active: await introspectAccessToken(stack.app.strategy, req.session.spid!) })
-      } catch (error) {
-        next(error)
-      }
-    })
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=1')
     const mark = proxy.seen.length

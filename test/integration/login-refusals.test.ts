@@ -151,6 +151,19 @@ describe('login refusals', () => {
     await assertNoSession(ua, stack)
   })
 
+  it('offers a browser whose login came back below the level a retry at that level, at the same OP and back to the same page', async () => {
+    const ua = new UserAgent()
+    const callback = await loginUntilCallback(ua, stack.appUrl, 'level=2&returnTo=%2Flevel2', { reached: 1 })
+    const page = await ua.request(callback, { headers: { accept: 'text/html' } })
+    assert.equal(page.status, 401)
+    const retry = /<a class="btn btn-primary" href="([^"]+)">Riprova al livello 2<\/a>/.exec(page.body)?.[1]
+    assert.ok(retry, page.body)
+    const url = new URL(retry.replaceAll('&amp;', '&'), stack.appUrl)
+    assert.equal(url.pathname, '/auth/spid')
+    assert.deepEqual(Object.fromEntries(url.searchParams), { level: '2', returnTo: '/level2', idp: stack.op.issuer })
+    await assertNoSession(ua, stack)
+  })
+
   it('accepts an acr higher than asked (rule I4: higher is fine)', async () => {
     const ua = new UserAgent()
     const hop = await login(ua, stack.appUrl, 'level=1', { reached: 3 })
@@ -297,7 +310,7 @@ describe('login refusals', () => {
     assert.equal(hop.status, 302)
     const page = await ua.request(hop.location as string)
     assert.equal(page.status, 401)
-    assert.match(page.body, /<h1>Accesso annullato<\/h1>/)
+    assert.match(page.body, /<h1 class="h3">Accesso annullato<\/h1>/)
     await assertNoSession(ua, stack)
   })
 

@@ -80,7 +80,7 @@ describe('login end to end against the bundled test OP', () => {
     assert.equal((await me(ua, stack.appUrl)).authenticated, true, 'a cross-site POST changes nothing')
     const out = await ua.request(`${stack.appUrl}/logout`, { method: 'POST', headers: { origin: stack.appUrl }, form: {} })
     assert.equal(out.status, 303)
-    assert.equal(out.location, `${stack.appUrl}/`)
+    assert.equal(out.location, `${stack.appUrl}/?loggedOut=1`, 'home, with a confirmation')
     assert.equal((await me(ua, stack.appUrl)).authenticated, false)
     const revoked = stack.logger.lines.some((l) => (l.obj as { event?: string }).event === 'token.revoked')
     assert.ok(revoked, 'the access token was revoked at the OP')

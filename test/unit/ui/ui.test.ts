@@ -66,7 +66,7 @@ describe('passport-spid-oidc/ui', () => {
     assert.equal(by.birthDate?.value, '10 dicembre 1985')
     assert.equal(by.gender?.value, 'Femmina')
     assert.equal(by.document?.expired, true)
-    assert.equal(by.document?.value, 'Passaporto, n. KK1234567, rilasciato da questuraLivorno il 4 settembre 2016, scaduto 3 settembre 2026')
+    assert.equal(by.document?.value, 'Passaporto, n. KK1234567, rilasciato da questuraLivorno il 4 settembre 2016, scaduto il 3 settembre 2026')
     assert.equal(profileFacts(profile, 'en', new Date('2026-01-01T00:00:00Z')).find((f) => f.field === 'document')?.expired, undefined)
     assert.equal(profileFacts(profile, 'en').find((f) => f.field === 'birthDate')?.value, '10 December 1985')
     assert.ok(!facts.some((f) => ['sub', 'issuer', 'raw'].includes(f.field)))
