@@ -1,55 +1,37 @@
 /**
- * The example app as a person uses it: started the way `npm start` starts it (bundled test OP,
- * memory store), driven in Debian's headless Chromium by playwright-core. Screenshots go to
- * test-results/screenshots/ (git-ignored).
+ * The example app as a person uses it: started the way `npm start` starts it (bundled SPID and
+ * CIE id test OPs, memory store), driven in Debian's headless Chromium by playwright-core. Each
+ * page of the app is photographed into test-results/screenshots/ (kept as test artefacts, looked
+ * at by a person) and scanned with axe-core for WCAG 2.1 A/AA problems.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
+import axe from 'axe-core'
 import { chromium, type Browser, type Page } from 'playwright-core'
-// @ts-expect-error: a plain .mjs helper shared with the test runner
-import { freePort } from '../../scripts/provision.mjs'
+import { runExampleApp } from '../fixtures/example-process.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const root = new URL('../../', import.meta.url).pathname
 const shots = `${root}test-results/screenshots`
 
-async function startExampleApp(): Promise<{ url: string; opUrl: string; child: ChildProcess }> {
-  const port: number = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), BASE_URL: url, SPID_PROVIDERS: '', REDIS_URL: '', SESSION_SECRET: '', NODE_NO_WARNINGS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example app did not start:\n${output}`)), 20_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk
-      const op = /Test SPID OP: (\S+)/.exec(output)
-      if (/Example app: /.test(output) && op) {
-        clearTimeout(timer)
-        resolve({ url, opUrl: op[1] as string, child })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`example app exited with ${code}:\n${output}`)))
-  })
-}
-
 describe('example app in headless Chromium', {
   skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (the test runner installs Debian's chromium when run as root)`,
 }, () => {
-  let app: Awaited<ReturnType<typeof startExampleApp>>
+  let app: Awaited<ReturnType<typeof runExampleApp>>
+  let url: string
+  let opUrl: string
   let browser: Browser
   const cspViolations: string[] = []
+  /** Serious or critical axe findings, by page. */
+  const accessibility: Record<string, string[]> = {}
 
   before(async () => {
     mkdirSync(shots, { recursive: true })
-    app = await startExampleApp()
+    app = await runExampleApp()
+    url = `http://localhost:${app.port}`
+    opUrl = (await app.waitFor(/Test SPID OP: (\S+)/))[1] as string
+    await app.waitFor(/Example app: /)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -65,11 +47,11 @@ describe('example app in headless Chromium', {
   })
   after(async () => {
     await browser?.close()
-    app?.child.kill('SIGTERM')
+    await app?.stop()
   })
 
   async function newPage(locale = 'it-IT'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, locale })
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale })
     const page = await context.newPage()
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text())
@@ -77,95 +59,179 @@ describe('example app in headless Chromium', {
     return page
   }
 
-  it('logs in at SpidL1, steps up to SpidL2 on /level2, and logs out', async () => {
+  /** A screenshot to look at, and an accessibility scan of the same state of the page. */
+  async function record(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
+    await page.evaluate(axe.source)
+    const results = (await page.evaluate(() =>
+      (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+    )) as axe.AxeResults
+    accessibility[name] = results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+  }
+
+  async function atOp(page: Page, reached?: '1' | '2' | '3'): Promise<void> {
+    await page.waitForURL(/\/interaction\//)
+    if (reached) await page.locator('#level').selectOption(reached)
+    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
+  }
+
+  it('logs in with SPID, steps up through the explaining page to each level, shows the profile, and logs out with a confirmation', async () => {
     const page = await newPage()
-    await page.goto(`${app.url}/`)
-    await page.screenshot({ path: `${shots}/1-home.png` })
+    await page.goto(`${url}/`)
+    await page.getByRole('button', { name: 'Entra con CIE' }).waitFor()
+    await record(page, '01-home')
     await page.getByText('Entra con SPID').click()
     const idp = page.getByRole('button', { name: 'SPID Test OP' })
     await idp.waitFor()
-    assert.equal(await idp.locator('img').getAttribute('src'), `${app.opUrl}/logo.svg`, 'the OP logo from its metadata')
-    await page.screenshot({ path: `${shots}/2-idp-chooser.png` })
+    assert.equal(await idp.locator('img').getAttribute('src'), `${opUrl}/logo.svg`, 'the OP logo from its metadata')
+    await record(page, '02-spid-chooser-open')
     await idp.click()
-
-    await page.waitForURL(`${app.opUrl}/interaction/**`)
-    await page.screenshot({ path: `${shots}/3-test-op-login.png`, fullPage: true })
-    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
-    await page.waitForURL(`${app.url}/`)
+    await page.waitForURL(`${opUrl}/interaction/**`)
+    await page.screenshot({ path: `${shots}/03-test-op-login.png`, fullPage: true })
+    await atOp(page, '1')
+    await page.waitForURL(`${url}/`)
     assert.match(await page.locator('h1').innerText(), /Ciao Ada Lovelace/)
+    assert.match(await page.locator('.lead').innerText(), /Livello 1 — SPID con nome utente e password/)
+    await record(page, '04-welcome')
 
-    await page.goto(`${app.url}/level2`)
-    await page.waitForURL(`${app.opUrl}/interaction/**`)
+    await page.goto(`${url}/level1`)
+    assert.equal(await page.getByTestId('level').innerText(), 'Livello 1 — SPID con nome utente e password')
+    await record(page, '05-level1')
+
+    await page.goto(`${url}/level2`)
+    await page.waitForURL(`${url}/step-up?**`)
+    assert.match(await page.locator('main').innerText(), /questa pagina richiede il Livello 2 — SPID con codice temporaneo/)
+    await record(page, '06-step-up')
+    await page.getByRole('link', { name: 'Continua' }).click()
+    await page.waitForURL(`${opUrl}/interaction/**`)
     assert.equal(await page.locator('#level').inputValue(), '2', 'the OP is asked for SpidL2')
-    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
-    await page.waitForURL(`${app.url}/level2`)
+    await atOp(page)
+    await page.waitForURL(`${url}/level2`)
     assert.equal(await page.getByTestId('acr').innerText(), 'https://www.spid.gov.it/SpidL2')
-    await page.screenshot({ path: `${shots}/4-level2.png`, fullPage: true })
+    assert.equal(await page.getByTestId('level').innerText(), 'Livello 2 — SPID con codice temporaneo')
+    await record(page, '07-level2')
 
-    await page.goto(`${app.url}/profile`)
-    assert.match(await page.getByTestId('profile').innerText(), /LVLDAA85T50G702B/)
-    await page.screenshot({ path: `${shots}/5-profile.png`, fullPage: true })
+    await page.getByRole('link', { name: 'Alza il livello a 3' }).click()
+    await page.waitForURL(`${url}/step-up?**`)
+    await page.getByRole('link', { name: 'Continua' }).click()
+    await atOp(page)
+    await page.waitForURL(`${url}/level3`)
+    assert.equal(await page.getByTestId('level').innerText(), 'Livello 3 — SPID con dispositivo di sicurezza')
+    await record(page, '08-level3')
+
+    await page.goto(`${url}/profile`)
+    const profile = await page.getByTestId('profile').innerText()
+    assert.match(profile, /Codice fiscale\s+LVLDAA85T50G702B/)
+    assert.match(profile, /Data di nascita\s+10 dicembre 1985/)
+    assert.match(profile, /Documento d’identità\s+Passaporto, n\. KK1234567.*scaduto il 3 settembre 2026\s*Scaduto/)
+    await record(page, '09-profile')
 
     await page.getByRole('button', { name: 'Esci' }).click()
-    await page.waitForURL(`${app.url}/`)
-    await page.getByText('Entra con SPID').waitFor()
-    const me = await page.request.get(`${app.url}/me`)
-    assert.equal((await me.json()).authenticated, false)
+    await page.waitForURL(`${url}/?loggedOut=1`)
+    await page.getByText('Sei uscito dal servizio.').waitFor()
+    await record(page, '10-logged-out')
+    assert.equal((await (await page.request.get(`${url}/me`)).json()).authenticated, false)
   })
 
   it('logs in with the Entra con CIE button at the bundled CIE id test OP', async () => {
     const page = await newPage()
-    await page.goto(`${app.url}/`)
+    await page.goto(`${url}/`)
     await page.getByRole('button', { name: 'Entra con CIE' }).click()
     await page.waitForURL(/\/interaction\//)
-    assert.notEqual(new URL(page.url()).origin, app.opUrl, 'the CIE OP, not the SPID one')
+    assert.notEqual(new URL(page.url()).origin, opUrl, 'the CIE OP, not the SPID one')
     assert.match(await page.locator('body').innerText(), /CIE id di prova/)
-    await page.screenshot({ path: `${shots}/7-cie-login.png`, fullPage: true })
-    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
-    await page.waitForURL(`${app.url}/`)
+    await page.screenshot({ path: `${shots}/11-cie-test-op-login.png`, fullPage: true })
+    await atOp(page)
+    await page.waitForURL(`${url}/`)
     assert.match(await page.locator('h1').innerText(), /Ciao Ada Lovelace/)
-    const me = await (await page.request.get(`${app.url}/me`)).json()
-    assert.equal(me.authenticated, true)
+    assert.match(await page.locator('.lead').innerText(), /Livello 1 — CIE id con nome utente e password, presso CIE id di prova/)
+    const me = await (await page.request.get(`${url}/me`)).json()
     assert.equal(me.profile.fiscalNumber, 'LVLDAA85T50G702B')
     await page.getByRole('button', { name: 'Esci' }).click()
-    await page.waitForURL(`${app.url}/`)
+    await page.waitForURL(`${url}/?loggedOut=1`)
+  })
+
+  it('offers "Riprova al livello 2" when the OP confirms a lower level, and the retry asks the same OP for it', async () => {
+    const page = await newPage()
+    await page.goto(`${url}/level2`)
+    // No session and two OPs: the access page, asking for level 2.
+    await page.waitForURL(`${url}/?**`)
+    assert.match(await page.locator('main').innerText(), /La pagina che hai chiesto richiede il Livello 2 — SPID con codice temporaneo/)
+    await page.getByText('Entra con SPID').click()
+    await page.getByRole('button', { name: 'SPID Test OP' }).click()
+    await atOp(page, '1')
+    await page.waitForURL(`${url}/auth/spid/callback**`)
+    assert.equal(await page.locator('h1').innerText(), 'Livello di sicurezza insufficiente')
+    await record(page, '12-too-low-level')
+    await page.getByRole('link', { name: 'Riprova al livello 2' }).click()
+    await page.waitForURL(`${opUrl}/interaction/**`)
+    assert.equal(await page.locator('#level').inputValue(), '2')
+    await atOp(page)
+    await page.waitForURL(`${url}/level2`)
+  })
+
+  it('answers an unknown page with a styled 404', async () => {
+    const page = await newPage()
+    const response = await page.goto(`${url}/non-esiste`)
+    assert.equal(response?.status(), 404)
+    assert.equal(await page.locator('h1').innerText(), 'Pagina non trovata')
+    await record(page, '13-not-found')
+  })
+
+  it('keeps English across the trip to the OP and back', async () => {
+    const page = await newPage('it-IT')
+    await page.goto(`${url}/?lang=en`)
+    await page.getByText('Log in with SPID').click()
+    await page.getByRole('button', { name: 'SPID Test OP' }).click()
+    await atOp(page)
+    await page.waitForURL(`${url}/`)
+    assert.match(await page.locator('h1').innerText(), /Hello Ada Lovelace/)
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en')
+    await record(page, '14-english-after-round-trip')
+  })
+
+  it('shows "remember me" sessions as such', async () => {
+    const page = await newPage('en-GB')
+    await page.goto(`${url}/`)
+    await page.getByLabel('Remember me on this device').check()
+    await page.getByText('Log in with SPID').click()
+    await page.getByRole('button', { name: 'SPID Test OP' }).click()
+    await atOp(page)
+    await page.waitForURL(`${url}/`)
+    await page.getByText('Long session active (remember me).').waitFor()
+    assert.equal((await (await page.request.get(`${url}/me`)).json()).offline, true)
   })
 
   it('reaches an OP with the keyboard alone', async () => {
     const page = await newPage()
-    await page.goto(`${app.url}/`)
+    await page.goto(`${url}/`)
     await page.keyboard.press('Tab') // skip link
-    await page.keyboard.press('Tab') // brand
     await page.keyboard.press('Tab') // language
+    await page.keyboard.press('Tab') // brand
     await page.keyboard.press('Tab') // SPID button
     assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Entra con SPID')
     await page.keyboard.press('Enter')
     await page.keyboard.press('Tab')
     assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /SPID Test OP/)
     await page.keyboard.press('Enter')
-    await page.waitForURL(`${app.opUrl}/interaction/**`)
-  })
-
-  it('speaks English on request and shows "remember me" sessions as such', async () => {
-    const page = await newPage('en-GB')
-    await page.goto(`${app.url}/`)
-    await page.getByText('Log in with SPID').waitFor()
-    await page.getByLabel('Remember me on this device').check()
-    await page.getByText('Log in with SPID').click()
-    await page.getByRole('button', { name: 'SPID Test OP' }).click()
-    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
-    await page.waitForURL(`${app.url}/`)
-    await page.getByText('Long session active (remember me).').waitFor()
-    assert.equal((await (await page.request.get(`${app.url}/me`)).json()).offline, true)
+    await page.waitForURL(`${opUrl}/interaction/**`)
   })
 
   it('explains a failed login in plain words with a way back', async () => {
     const page = await newPage()
-    const response = await page.goto(`${app.url}/auth/spid/callback?code=abc&state=not-a-state-of-this-browser`)
+    const response = await page.goto(`${url}/auth/spid/callback?code=abc&state=not-a-state-of-this-browser`)
     assert.equal(response?.status(), 400)
     assert.equal(await page.locator('h1').innerText(), 'Tentativo di accesso non valido')
     assert.equal(await page.getByRole('link', { name: 'Torna alla pagina iniziale' }).getAttribute('href'), '/')
-    await page.screenshot({ path: `${shots}/6-error.png` })
+    await record(page, '15-error')
+  })
+
+  it('has no serious or critical accessibility problem on any page (axe-core, WCAG 2.1 AA)', () => {
+    assert.ok(Object.keys(accessibility).length >= 12, `pages scanned: ${Object.keys(accessibility).join(', ')}`)
+    const problems = Object.entries(accessibility).filter(([, found]) => found.length > 0)
+    assert.deepEqual(problems, [])
   })
 
   it('satisfies its own Content Security Policy on every page visited', () => {
