@@ -10,7 +10,7 @@ import type { SpidProfile } from '../profile/spid-profile.ts'
  * Any other serializer works too: the strategy keeps its login state apart from the user.
  */
 export function serializeSpidUser(_req: Request, user: Express.User, done: (err: unknown, id?: unknown) => void): void {
-  const { sub: _sub, issuer: _issuer, raw: _raw, ...stored } = user as SpidProfile
+  const { sub: _sub, issuer: _issuer, raw: _raw, ...stored } = user as unknown as SpidProfile
   done(null, stored)
 }
 
@@ -24,5 +24,5 @@ export function deserializeSpidUser(req: Request, stored: unknown, done: (err: u
     done(null, false)
     return
   }
-  done(null, { ...(stored as Omit<SpidProfile, 'sub' | 'issuer'>), sub: auth.sub, issuer: auth.issuer } as Express.User)
+  done(null, { ...(stored as Omit<SpidProfile, 'sub' | 'issuer'>), sub: auth.sub, issuer: auth.issuer } as unknown as Express.User)
 }

@@ -45,8 +45,11 @@ export type SpidVerifyFunction = (profile: SpidProfile, login: SpidLoginInfo, do
 /** `SpidVerifyFunction` with the request first, for `passReqToCallback: true`. */
 export type SpidVerifyFunctionWithRequest = (req: Request, profile: SpidProfile, login: SpidLoginInfo, done: SpidVerified) => void
 
-/** The default: the person is the user, as the mapped profile. */
-export const profileAsUser: SpidVerifyFunction = (profile, _login, done) => done(null, profile as Express.User)
+/**
+ * The default: the person is the user, as the mapped profile. (Through unknown: an app that
+ * declares its own user type gives its own verify function, and this one is never used.)
+ */
+export const profileAsUser: SpidVerifyFunction = (profile, _login, done) => done(null, profile as unknown as Express.User)
 
 export type VerifyOutcome = { user: Express.User } | { refused: SpidRefusal }
 

@@ -16,7 +16,8 @@ import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:c
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignJWT, type JWK } from 'jose'
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
+import { Provider, errors } from './load-oidc-provider.ts'
 import { SPID_L1, SPID_L2, SPID_L3, parseLevel } from '../levels.ts'
 import { escapeHtml } from '../middleware/html.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
@@ -337,7 +338,15 @@ function configuration({
       userinfo: { enabled: true },
       // Needed only so oidc-provider can end its SSO session when another test user logs in;
       // not advertised, as SPID has no end_session_endpoint (rule X4).
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Uscita</title></head><body>${form}<button form="op.logoutForm" value="yes" name="logout">Esci</button></body></html>`
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = '<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Uscita</title></head><body><p>Sei uscito.</p></body></html>'
+        },
+      },
     },
     enabledJWA: {
       // The JWE algorithms of the SPID/CIE profile: RSA-OAEP(-256), and the ECDH-ES family CIE recommends.

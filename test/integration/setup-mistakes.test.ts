@@ -46,7 +46,8 @@ describe('set-up mistakes in the example app', () => {
     const app = await runExampleApp()
     try {
       const url = `http://localhost:${app.port}`
-      await app.waitFor(/Example app: /)
+      // Its own write, possibly a chunk of its own: wait for the whole line.
+      await app.waitFor(/Relying party: .*\n/)
       assert.ok(
         app
           .output()
