@@ -24,7 +24,8 @@ describe('built package', () => {
         const main = await import(${JSON.stringify(join(out, 'index.js'))})
         const errors = await import(${JSON.stringify(join(out, 'errors/index.js'))})
         const testOp = await import(${JSON.stringify(join(out, 'test-op/index.js'))})
-        console.log(JSON.stringify({ main: Object.keys(main).sort(), errors: Object.keys(errors).sort(), testOp: Object.keys(testOp).sort() }))`
+        const ui = await import(${JSON.stringify(join(out, 'ui/index.js'))})
+        console.log(JSON.stringify({ main: Object.keys(main).sort(), errors: Object.keys(errors).sort(), testOp: Object.keys(testOp).sort(), ui: Object.keys(ui).sort() }))`
       const result = JSON.parse(
         execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } }),
       )
@@ -43,6 +44,11 @@ describe('built package', () => {
       }
       assert.ok(result.errors.includes('InsufficientLevelError'))
       assert.ok(result.testOp.includes('startTestOp'))
+      for (const name of ['loginForm', 'spidButton', 'cieButton', 'spidUiStylesheet', 'SPID_UI_CSS', 'providerChoices', 'levelName', 'profileFacts']) {
+        assert.ok(result.ui.includes(name), `ui: ${name} exported`)
+      }
+      const exported = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports as Record<string, unknown>
+      assert.deepEqual(exported['./ui'], { types: './dist/ui/index.d.ts', default: './dist/ui/index.js' })
       // The bin (`npx passport-spid-oidc`), compiled, runs under plain Node.
       const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin['passport-spid-oidc'] as string
       assert.equal(bin, './dist/cli/main.js')

@@ -15,6 +15,12 @@ describe('example app pages', () => {
         ...others.map((issuer, i) => ({ issuer, id: `op${i}`, name: `OP ${'ABC'[i]}` })),
         { issuer: 'http://127.0.0.1:9/cie', id: 'cie', name: 'CIE id', profile: 'cie' as const },
       ],
+      app: {
+        routes: (app) =>
+          app.get('/test/bug', () => {
+            throw new Error('a bug with a secret detail')
+          }),
+      },
     })
   })
   after(async () => {
@@ -60,6 +66,21 @@ describe('example app pages', () => {
     assert.equal(hop.headers.get('x-content-type-options'), 'nosniff')
     assert.ok(!/<script/i.test(hop.body), 'no script on the page')
     assert.ok(!/ style="/.test(hop.body), 'no inline style attributes')
+  })
+
+  it('answers an unknown page with a styled 404, and a bug with a styled 500 that shows no detail', async () => {
+    const ua = new UserAgent()
+    const missing = await ua.request(`${stack.appUrl}/non-esiste`, { headers: { accept: 'text/html' } })
+    assert.equal(missing.status, 404)
+    assert.match(missing.body, /<h1>Pagina non trovata<\/h1>/)
+    assert.match(missing.body, /bootstrap-italia\.min\.css/)
+    assert.deepEqual(JSON.parse((await ua.request(`${stack.appUrl}/non-esiste`, { headers: { accept: 'application/json' } })).body), { error: 'not_found' })
+    const bug = await ua.request(`${stack.appUrl}/test/bug`, { headers: { accept: 'text/html' } })
+    assert.equal(bug.status, 500)
+    assert.match(bug.body, /<h1>Si è verificato un errore<\/h1>/)
+    assert.doesNotMatch(bug.body, /secret detail|at .*\.ts:\d+/)
+    const logged = stack.logger.lines.filter((l) => (l.obj as { path?: string }).path === '/test/bug')
+    assert.equal(logged.length, 1, 'logged once')
   })
 
   it('answers API clients with JSON errors', async () => {
