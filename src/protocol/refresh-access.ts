@@ -1,9 +1,7 @@
-import * as oidc from 'openid-client'
-import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { secretTag } from '../log/redact.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
-import { opClientFor } from './op-client.ts'
+import { refreshTokenGrant, withNewTokens } from './refresh-token-grant.ts'
 import type { ProtocolContext } from './protocol-context.ts'
 
 /**
@@ -13,14 +11,7 @@ import type { ProtocolContext } from './protocol-context.ts'
  * refresh token is kept.
  */
 export async function refreshAccess(ctx: ProtocolContext, provider: ResolvedProvider, auth: SpidAuthState): Promise<SpidAuthState> {
-  if (!auth.refreshToken) throw new TypeError('refreshAccess needs a refresh token')
-  const config = await opClientFor(provider, 'token_endpoint', ctx.client)
-  let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>
-  try {
-    tokens = await oidc.refreshTokenGrant(config, auth.refreshToken)
-  } catch (error) {
-    throw fromOpenidClient(error, 'refresh request')
-  }
+  const tokens = await refreshTokenGrant(ctx, provider, auth)
   if (tokens.id_token) {
     ctx.options.logger.warn(
       { event: 'token.refresh_id_token_ignored', issuer: auth.issuer },
@@ -34,10 +25,5 @@ export async function refreshAccess(ctx: ProtocolContext, provider: ResolvedProv
     purpose: 'attributes',
     ...(tokens.refresh_token ? { refresh_token_hash: secretTag(tokens.refresh_token) } : {}),
   })
-  return {
-    ...auth,
-    accessToken: tokens.access_token,
-    accessTokenExpiresAt: ctx.now() + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
-    refreshToken: tokens.refresh_token ?? auth.refreshToken,
-  }
+  return { ...auth, ...withNewTokens(auth, tokens, ctx.now()) }
 }

@@ -1,17 +1,15 @@
-import * as oidc from 'openid-client'
 import { checkAtHash } from '../checks/check-at-hash.ts'
 import { checkAuthTime } from '../checks/check-auth-time.ts'
 import { checkAzp } from '../checks/check-azp.ts'
 import { checkIdTokenClaims } from '../checks/check-id-token-claims.ts'
 import { checkRefreshedIdToken } from '../checks/check-refreshed-id-token.ts'
-import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { TokenValidationError } from '../errors/spid-error.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
 import type { ProtocolContext } from './protocol-context.ts'
 import { verifyFromOp } from './op-keys.ts'
 import { secretTag } from '../log/redact.ts'
-import { opClientFor } from './op-client.ts'
+import { refreshTokenGrant, withNewTokens } from './refresh-token-grant.ts'
 import { signedIdToken } from './signed-id-token.ts'
 
 /**
@@ -19,14 +17,7 @@ import { signedIdToken } from './signed-id-token.ts'
  * at the token endpoint; only the newest refresh token is kept; the result counts as SpidL1.
  */
 export async function refreshSession(ctx: ProtocolContext, provider: ResolvedProvider, auth: SpidAuthState): Promise<SpidAuthState> {
-  if (!auth.refreshToken) throw new TypeError('refreshSession needs a refresh token')
-  const config = await opClientFor(provider, 'token_endpoint', ctx.client)
-  let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>
-  try {
-    tokens = await oidc.refreshTokenGrant(config, auth.refreshToken)
-  } catch (error) {
-    throw fromOpenidClient(error, 'refresh request')
-  }
+  const tokens = await refreshTokenGrant(ctx, provider, auth)
   if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'refresh response has no ID token (rule L2)')
   const { payload, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx.options, provider, tokens), {
     audience: ctx.options.clientId,
@@ -60,10 +51,7 @@ export async function refreshSession(ctx: ProtocolContext, provider: ResolvedPro
     ...auth,
     acr,
     refreshed: true,
-    accessToken: tokens.access_token,
-    accessTokenExpiresAt: ctx.now() + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 0),
-    // Rotation (rule L4): the newest refresh token replaces the old one.
-    refreshToken: tokens.refresh_token ?? auth.refreshToken,
+    ...withNewTokens(auth, tokens, ctx.now()),
     idTokenJti: payload.jti as string,
   }
 }

@@ -12,7 +12,7 @@ import { SPID_L1, SPID_L2 } from '../../src/index.ts'
 import { login, loginUntilCallback, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
 import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
-import { UserAgent } from '../fixtures/user-agent.ts'
+import { type Hop, UserAgent } from '../fixtures/user-agent.ts'
 
 interface Expected {
   userinfoMethod: 'GET' | 'POST'
@@ -91,6 +91,25 @@ for (const [profile, expected] of Object.entries(MATRIX) as ['spid' | 'cie', Exp
       await proxy.close()
     })
 
+    /** A login whose callback reaches the app without `iss`. */
+    async function callbackWithoutIss(ua: UserAgent): Promise<Hop> {
+      const callback = new URL(await loginUntilCallback(ua, stack.appUrl, query))
+      callback.searchParams.delete('iss')
+      return ua.request(callback.href, { headers: { accept: 'application/json' } })
+    }
+
+    /** The app's answer to a callback: logged in, or refused with `status` and `code` and no session. */
+    async function expectLogin(ua: UserAgent, hop: Hop, outcome: 'accepted' | 'refused', status: number, code: string): Promise<void> {
+      if (outcome === 'accepted') {
+        assert.equal(hop.status, 302, hop.body.slice(0, 300))
+        assert.equal((await me(ua, stack.appUrl)).authenticated, true)
+        return
+      }
+      assert.equal(hop.status, status, hop.body.slice(0, 300))
+      assert.equal(JSON.parse(hop.body).code, code)
+      assert.equal((await me(ua, stack.appUrl)).authenticated, false)
+    }
+
     function recordTokens(response: { body: string }) {
       tokenResponses.push(JSON.parse(response.body))
       return response as never
@@ -124,25 +143,12 @@ for (const [profile, expected] of Object.entries(MATRIX) as ['spid' | 'cie', Exp
         return { ...response, body: JSON.stringify(body) }
       })
       const ua = new UserAgent()
-      const hop = await login(ua, stack.appUrl, query)
-      if (expected.signedOnlyIdToken === 'accepted') {
-        assert.equal(hop.status, 302, hop.body.slice(0, 300))
-        assert.equal((await me(ua, stack.appUrl)).authenticated, true)
-      } else {
-        assert.equal(hop.status, 502, hop.body.slice(0, 300))
-        assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_ID_TOKEN_INVALID')
-        assert.equal((await me(ua, stack.appUrl)).authenticated, false)
-      }
+      await expectLogin(ua, await login(ua, stack.appUrl, query), expected.signedOnlyIdToken, 502, 'ERR_SPID_ID_TOKEN_INVALID')
     })
 
     it('refuses a callback without iss from an OP whose metadata promises iss (RFC 9207)', async () => {
       const ua = new UserAgent()
-      const callback = new URL(await loginUntilCallback(ua, stack.appUrl, query))
-      callback.searchParams.delete('iss')
-      const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
-      assert.equal(hop.status, 400)
-      assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_ISSUER_MISMATCH')
-      assert.equal((await me(ua, stack.appUrl)).authenticated, false)
+      await expectLogin(ua, await callbackWithoutIss(ua), 'refused', 400, 'ERR_SPID_ISSUER_MISMATCH')
     })
 
     it(`${expected.callbackWithoutIss === 'accepted' ? 'accepts' : 'refuses'} a callback without iss from an OP whose metadata does not promise it`, async () => {
@@ -158,17 +164,7 @@ for (const [profile, expected] of Object.entries(MATRIX) as ['spid' | 'cie', Exp
       metadataRewritten = true
       await stack.app.strategy.runtime.registry.reload?.(proxy.url)
       const ua = new UserAgent()
-      const callback = new URL(await loginUntilCallback(ua, stack.appUrl, query))
-      callback.searchParams.delete('iss')
-      const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
-      if (expected.callbackWithoutIss === 'accepted') {
-        assert.equal(hop.status, 302, hop.body.slice(0, 300))
-        assert.equal((await me(ua, stack.appUrl)).authenticated, true)
-      } else {
-        assert.equal(hop.status, 400, hop.body.slice(0, 300))
-        assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_ISSUER_MISMATCH')
-        assert.equal((await me(ua, stack.appUrl)).authenticated, false)
-      }
+      await expectLogin(ua, await callbackWithoutIss(ua), expected.callbackWithoutIss, 400, 'ERR_SPID_ISSUER_MISMATCH')
     })
 
     it(`after the access token expires, a guarded request ${expected.guardRefreshes ? 'restores the session at SpidL1' : 'leaves the refresh token alone'}`, async () => {
