@@ -87,6 +87,27 @@ describe('CIE id provider profile', () => {
     assert.equal((await me(ua, stack.appUrl)).authenticated, true)
   })
 
+  it('ignores an ID token a CIE OP sends on refresh anyway: the level stays what the interactive login reached', async () => {
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2&offline=1')).status, 302)
+    const opKey = (await importJWK(stack.op.signingKey, 'RS256')) as CryptoKey
+    // A misbehaving OP: a refresh answer carrying an ID token that claims SpidL3.
+    proxy.rewrite('/token', async (response) => {
+      const body = JSON.parse(response.body)
+      const now = Math.floor(Date.now() / 1000)
+      body.id_token = await new SignJWT({ acr: 'https://www.spid.gov.it/SpidL3', sub: 'x', aud: stack.appUrl, iss: proxy.url, iat: now, exp: now + 300 })
+        .setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
+        .sign(opKey)
+      return { ...response, body: JSON.stringify(body) }
+    })
+    shift = 301
+    const refreshed = await ua.request(`${stack.appUrl}/profile/refresh`, { method: 'POST', headers: { accept: 'application/json' } })
+    assert.equal(refreshed.status, 200, refreshed.body.slice(0, 300))
+    assert.equal(JSON.parse(refreshed.body).acr, 'https://www.spid.gov.it/SpidL2')
+    assert.equal((await me(ua, stack.appUrl)).acr, 'https://www.spid.gov.it/SpidL2')
+    assert.ok(stack.logger.lines.some((l) => (l.obj as { event?: string }).event === 'token.refresh_id_token_ignored'))
+  })
+
   it('ends the session when the OP refuses the refresh token, and says to log in again', async () => {
     const tokens: { refresh_token?: string }[] = []
     proxy.rewrite('/token', (response) => {
