@@ -60,6 +60,8 @@ const result = spawnSync(
   [
     '--import',
     'tsx',
+    '--import',
+    join(root, 'scripts/hang-report.mjs'),
     '--test',
     '--test-timeout=120000',
     // Unit and build tests share nothing: two files at a time (node's default here is one).
