@@ -30,7 +30,7 @@ describe('set-up mistakes in the example app', () => {
     it(`refuses a BASE_URL with ${what} at start-up, saying what to use`, async () => {
       const port: number = await freePort()
       const app = await runExampleApp({ PORT: String(port), BASE_URL: baseUrl(port) })
-      assert.equal(await app.exited, 1)
+      assert.equal(await app.exitCode(), 1)
       assert.ok(app.output().includes(message(port)), app.output())
       assert.doesNotMatch(app.output(), STACK_LINE)
     })
@@ -38,7 +38,7 @@ describe('set-up mistakes in the example app', () => {
 
   it('refuses a short SESSION_SECRET, saying what to set', async () => {
     const app = await runExampleApp({ SESSION_SECRET: 'short' })
-    assert.equal(await app.exited, 1)
+    assert.equal(await app.exitCode(), 1)
     assert.match(app.output(), /SESSION_SECRET must be at least 16 characters: set one with SESSION_SECRET=\$\(openssl rand -base64 32\)/)
   })
 
@@ -114,7 +114,7 @@ describe('set-up mistakes in the example app', () => {
   it('refuses to start with Redis unreachable when REDIS_FAIL_FAST=1', async () => {
     const nothing: number = await freePort()
     const app = await runExampleApp({ REDIS_URL: `redis://127.0.0.1:${nothing}`, REDIS_FAIL_FAST: '1', SESSION_SECRET: 'a-session-secret-long-enough' })
-    assert.equal(await app.exited, 1)
+    assert.equal(await app.exitCode(), 1)
     assert.match(app.output(), new RegExp(`Redis at 127.0.0.1:${nothing} cannot be reached \\(waited 5000 ms\\): not starting \\(REDIS_FAIL_FAST=1\\)`))
     assert.doesNotMatch(app.output(), /Example app: /)
   })
