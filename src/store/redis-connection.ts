@@ -45,6 +45,9 @@ export function checkRedisUrl(url: string): string | undefined {
   return undefined
 }
 
+/** While Redis stays unreachable, how often the outage is logged again. */
+const OUTAGE_REMINDER_MS = 60_000
+
 /**
  * Opens the connection a URL names. While disconnected, commands fail at once rather than queue
  * (a queued request would hang, not 503), each answers within `timeout` ms, and the client
@@ -70,25 +73,33 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   } else {
     client = createClient({ url, ...clientOptions }) as unknown as typeof client
   }
-  // One line when Redis cannot be reached (or is lost), one when it is back: not one per retry.
+  // One line when Redis cannot be reached (or is lost), then at most one a minute while it stays
+  // so, and one when it is back: not one per retry. Cluster and sentinel clients announce a node
+  // back by other events than a single client ("node-ready", "connect"), and sentinel clients by
+  // none: for those the minute's reminder is what says the outage goes on.
   const where = parsed.kind === 'single' ? new URL(url).host : parsed.nodes.map((n) => `${n.host}:${n.port}`).join(',')
   let state: 'connecting' | 'up' | 'down' = 'connecting'
+  let lastOutageLine = 0
   client.on('error', (error: unknown) => {
-    if (state === 'down') return
+    const now = Date.now()
+    if (state === 'down' && now - lastOutageLine < OUTAGE_REMINDER_MS) return
     const reason = error instanceof Error ? error.message || error.name : String(error)
-    logger.error(
-      { event: 'session.redis_unreachable', redis: where, reason },
+    const message =
       state === 'connecting'
         ? `Redis at ${where} is unreachable (${reason}): requests needing a session answer 503 until it is; retrying in the background`
-        : `Redis at ${where} lost (${reason}): requests needing a session answer 503 until it is back; reconnecting`,
-    )
+        : state === 'up'
+          ? `Redis at ${where} lost (${reason}): requests needing a session answer 503 until it is back; reconnecting`
+          : `Redis at ${where} is still unreachable (${reason}); reconnecting`
+    logger.error({ event: 'session.redis_unreachable', redis: where, reason }, message)
     state = 'down'
+    lastOutageLine = now
   })
-  client.on('ready', () => {
+  const back = () => {
     if (state === 'down') logger.warn({ event: 'session.redis_ready', redis: where }, `Redis at ${where} is reachable again`)
-    else logger.info({ event: 'session.redis_ready', redis: where, kind: parsed.kind }, 'Redis connected')
+    else if (state === 'connecting') logger.info({ event: 'session.redis_ready', redis: where, kind: parsed.kind }, 'Redis connected')
     state = 'up'
-  })
+  }
+  for (const event of ['ready', 'connect', 'node-ready']) client.on(event, back)
   let connected = false
   const connecting = client.connect().then(() => {
     connected = true
