@@ -74,9 +74,9 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
     client = createClient({ url, ...clientOptions }) as unknown as typeof client
   }
   // One line when Redis cannot be reached (or is lost), then at most one a minute while it stays
-  // so, and one when it is back: not one per retry. Cluster and sentinel clients announce a node
-  // back by other events than a single client ("node-ready", "connect"), and sentinel clients by
-  // none: for those the minute's reminder is what says the outage goes on.
+  // so, and one when it is back: not one per retry. A cluster client announces a node back with
+  // other events than a single client, and a sentinel client with none: for it the minute's
+  // reminder is what says the outage goes on.
   const where = parsed.kind === 'single' ? new URL(url).host : parsed.nodes.map((n) => `${n.host}:${n.port}`).join(',')
   let state: 'connecting' | 'up' | 'down' = 'connecting'
   let lastOutageLine = 0
@@ -99,7 +99,9 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
     else if (state === 'connecting') logger.info({ event: 'session.redis_ready', redis: where, kind: parsed.kind }, 'Redis connected')
     state = 'up'
   }
-  for (const event of ['ready', 'connect', 'node-ready']) client.on(event, back)
+  // "ready" is after the handshake; a single client's "connect" is only the TCP connection, which
+  // a dying server may still accept. A cluster says "connect" once it has read the slots.
+  for (const event of parsed.kind === 'cluster' ? ['connect', 'node-ready'] : ['ready']) client.on(event, back)
   let connected = false
   const connecting = client.connect().then(() => {
     connected = true

@@ -20,7 +20,9 @@ describe('Redis outage log', () => {
       await connection.ready(5000)
       for (const round of [1, 2]) {
         await redis.stop()
-        // Several reconnection attempts (100 ms, 200 ms, 400 ms, … of backoff) while it is down.
+        // Noticed (a loaded machine may take a while), then several reconnection attempts (100 ms,
+        // 200 ms, 400 ms, … of backoff) while it stays down.
+        for (let i = 0; i < 100 && events(logger, 'session.redis_unreachable').length < round; i++) await sleep(100)
         await sleep(1500)
         const lost = events(logger, 'session.redis_unreachable')
         assert.equal(lost.length, round, `one line per outage, not per retry:\n${lost.map((l) => l.msg).join('\n')}`)
