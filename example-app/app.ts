@@ -150,12 +150,8 @@ export function createExampleApp(config: ExampleAppConfig) {
     const level = typeof req.query.level === 'string' && /^[123]$/.test(req.query.level) ? (Number(req.query.level) as 1 | 2 | 3) : undefined
     const profile = user(req)
     if (!level) return next(new SpidError('ERR_SPID_BAD_REQUEST', 'level must be 1, 2 or 3'))
-    let returnTo: string
-    try {
-      returnTo = checkReturnTo(req.query.returnTo)
-    } catch (error) {
-      return next(error)
-    }
+    // Not a path on this site (an open redirect attempt): back to the home page instead.
+    const returnTo = checkReturnTo(req.query.returnTo)
     if (!profile || !req.spid.authenticated) return res.redirect(req.spid.loginUrl(level, returnTo))
     res.type('html').send(
       stepUpPage(requestLanguage(req), req.originalUrl, {

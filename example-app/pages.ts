@@ -5,10 +5,8 @@ import { levelNumber, type SpidLevel } from '../src/levels.ts'
 import { levelName, loginForm, profileFacts, type ProviderChoice } from '../src/ui/index.ts'
 import { textsFor, type Texts } from './i18n.ts'
 
-export type { ProviderChoice }
-
 /** What the header shows of a logged-in person. */
-export interface PageUser {
+interface PageUser {
   name: string
 }
 

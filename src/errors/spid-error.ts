@@ -1,3 +1,4 @@
+import type { SpidLevel } from '../levels.ts'
 import { ERROR_CODES, type SpidErrorCode } from './codes.ts'
 
 export interface SpidErrorOptions {
@@ -56,7 +57,7 @@ export class InsufficientLevelError extends SpidError {
   /** Where a browser or single-page app goes to log in or step up (sent as `login_url`). */
   readonly loginUrl: string | undefined
   /** For a login that came back below the level asked: what a retry asks for, and where it returns. */
-  retry?: { level: string; returnTo: string; issuer: string }
+  retry?: { level: SpidLevel; returnTo: string; issuer: string }
   constructor(code: SpidErrorCode, message: string, requiredLevel?: string, options: SpidErrorOptions & { loginUrl?: string } = {}) {
     super(code, message, options)
     this.requiredLevel = requiredLevel

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
 import { requestIdOf, wasLogged } from '../log/request-errors.ts'
 import { escapeHtml } from './html.ts'
-import { levelNumber, toLevel, type SpidLevel } from '../levels.ts'
+import { levelNumber } from '../levels.ts'
 import { requestLanguage } from './language.ts'
 import { wantsJson } from './wants-json.ts'
 
@@ -75,7 +75,7 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     const lang = requestLanguage(req)
     const { title, text } = userMessage(err.code, lang)
     const retry = err instanceof InsufficientLevelError && err.retry && req.spid ? err.retry : undefined
-    const retryLevel = retry ? levelNumber(toLevel(retry.level as SpidLevel)) : undefined
+    const retryLevel = retry ? levelNumber(retry.level) : undefined
     render(
       {
         code: err.code,
@@ -84,7 +84,7 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
         text,
         requestId,
         lang,
-        retryUrl: retry ? req.spid.loginUrl(retry.level as SpidLevel, retry.returnTo, retry.issuer) : (options.retryUrl ?? '/'),
+        retryUrl: retry ? req.spid.loginUrl(retry.level, retry.returnTo, retry.issuer) : (options.retryUrl ?? '/'),
         ...(retryLevel ? { retryLevel } : {}),
       },
       req,

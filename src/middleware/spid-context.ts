@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express'
 import type { HasSpidRuntime, SpidRuntime } from '../core/spid-runtime.ts'
 import { levelNumber, type SpidLevel, type SpidLevelInput, toLevel } from '../levels.ts'
-import type { SpidAuthState } from '../session/auth-session.ts'
+import { loggedInAuth, type SpidAuthState } from '../session/auth-session.ts'
 import { effectiveLevel } from '../session/effective-level.ts'
 import { type RefreshesInFlight, restoreDue, restoreSession } from '../session/restore-session.ts'
 import { endSession } from '../session/end-session.ts'
@@ -109,7 +109,7 @@ class RequestContext implements SpidRequestContext {
   ) {}
 
   private get auth(): SpidAuthState | undefined {
-    return this.req.user ? this.req.session?.spid : undefined
+    return loggedInAuth(this.req)
   }
 
   get authenticated(): boolean {
@@ -212,7 +212,7 @@ export function spidContext(strategy: HasSpidRuntime, options: SpidContextOption
   const { logger } = strategy.runtime.options
   return (req, _res, next) => {
     req.spid = new RequestContext(req, shared)
-    const auth = req.user ? req.session?.spid : undefined
+    const auth = loggedInAuth(req)
     if (!auth || !pastLifetime(auth, strategy.runtime.now(), strategy.runtime.options)) return next()
     logger.info({ event: 'session.lifetime_over', issuer: auth.issuer, offline: Boolean(auth.refreshToken) }, 'session past its absolute lifetime: ended')
     endSession(req).then(() => next(), next)

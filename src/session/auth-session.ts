@@ -23,6 +23,11 @@ export interface SpidAuthState {
   idTokenJti: string
 }
 
+/** The SPID login of this request: the session's state, when passport has a user for it. */
+export function loggedInAuth(req: { user?: unknown; session?: { spid?: SpidAuthState } }): SpidAuthState | undefined {
+  return req.user ? req.session?.spid : undefined
+}
+
 declare module 'express-session' {
   interface SessionData {
     spid?: SpidAuthState

@@ -6,7 +6,7 @@ import type { ProtocolContext } from '../protocol/protocol-context.ts'
 import { readUserinfo } from '../protocol/read-userinfo.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
 import type { SharedState } from '../store/shared-state.ts'
-import type { SpidAuthState } from './auth-session.ts'
+import { loggedInAuth } from './auth-session.ts'
 import { type RefreshesInFlight, renewAccess, restoreSession } from './restore-session.ts'
 
 /**
@@ -16,7 +16,7 @@ import { type RefreshesInFlight, renewAccess, restoreSession } from './restore-s
  * renews access only, with no ID token, and the session keeps its level (rule L3).
  */
 export async function refreshAttributes(req: Request, ctx: ProtocolContext, inFlight: RefreshesInFlight, shared: SharedState): Promise<SpidProfile> {
-  let auth = loggedIn(req)
+  let auth = loggedInAuth(req)
   if (!auth) throw new SpidError('ERR_SPID_NOT_AUTHENTICATED', 'no SPID login in this session')
   if (auth.accessTokenExpiresAt <= ctx.now()) {
     if (!auth.refreshToken) {
@@ -24,14 +24,10 @@ export async function refreshAttributes(req: Request, ctx: ProtocolContext, inFl
     }
     const refresh = providerProfile(auth.providerProfile).refreshRestoresSession ? restoreSession : renewAccess
     await refresh(req, ctx, inFlight, shared)
-    auth = loggedIn(req)
+    auth = loggedInAuth(req)
     if (!auth) throw new SpidError('ERR_SPID_NOT_AUTHENTICATED', 'the OP refused the refresh token: the session has ended')
   }
   const provider = await ctx.registry.resolve(auth.issuer)
   const userinfo = await readUserinfo(ctx, provider, auth.accessToken, auth.sub)
   return toProfile(userinfo, auth.issuer)
-}
-
-function loggedIn(req: Request): SpidAuthState | undefined {
-  return req.user ? req.session?.spid : undefined
 }

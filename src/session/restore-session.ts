@@ -20,12 +20,12 @@ const POLL_MS = 25
 
 /** True when the access token has expired and the refresh token can restore the session (SPID, rule L2; never CIE, L3). */
 export function restoreDue(auth: SpidAuthState | undefined, now: number): boolean {
-  return refreshDue(auth, now) && providerProfile((auth as SpidAuthState).providerProfile).refreshRestoresSession
+  return refreshDue(auth, now) && providerProfile(auth.providerProfile).refreshRestoresSession
 }
 
 /** True when the access token has expired and the session holds a refresh token. */
-function refreshDue(auth: SpidAuthState | undefined, now: number): boolean {
-  return Boolean(auth?.refreshToken) && (auth as SpidAuthState).accessTokenExpiresAt <= now
+function refreshDue(auth: SpidAuthState | undefined, now: number): auth is SpidAuthState {
+  return !!auth?.refreshToken && auth.accessTokenExpiresAt <= now
 }
 
 /** What one refresh does with the refresh token, by profile: restore the session (SPID) or only renew access (CIE). */

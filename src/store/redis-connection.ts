@@ -119,7 +119,16 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
           within,
         )
       })
-      return Promise.race([connecting, late]).finally(() => clearTimeout(timer))
+      const failed = connecting.catch((error: unknown) => {
+        throw new UnavailableError(
+          'ERR_SPID_STORE_UNAVAILABLE',
+          `Redis at ${where} cannot be reached: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+          },
+        )
+      })
+      return Promise.race([failed, late]).finally(() => clearTimeout(timer))
     },
     close: async () => {
       await client.close().catch(() => undefined)

@@ -7,6 +7,7 @@ import { parseLevel, toLevel, type SpidLevel, type SpidLevelInput } from '../lev
 import { resolveOptions, type ResolvedOptions } from '../options/resolve-options.ts'
 import type { SpidStrategyOptions } from '../options/schema.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
+import { loggedInAuth } from '../session/auth-session.ts'
 import { keepLoginInSession } from '../session/keep-login-in-session.ts'
 import { endSession } from '../session/end-session.ts'
 import { beginLogin } from './begin-login.ts'
@@ -137,7 +138,7 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
     const level = this.chooseLevel(options.level ?? req.query.level)
     // A logged-in user logging in again at the same OP is stepping up: the OP must authenticate
     // anew and the answer must be about the same person.
-    const current = req.user ? req.session?.spid : undefined
+    const current = loggedInAuth(req)
     const stepUp = current?.issuer === issuer ? current : undefined
     // A session made only to hold this login lives as long as the login may take: a flood of
     // cookieless login starts leaves nothing behind after transactionTtl.
@@ -165,7 +166,7 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
       throw new TransactionError('ERR_SPID_BAD_REQUEST', 'POST callback without a parsed form body: add express.urlencoded() before passport')
     }
     const params = checkCallbackParameters(source)
-    const previous = req.user ? req.session?.spid : undefined
+    const previous = loggedInAuth(req)
     const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.runtime, req.session, params, {
       previous,
       shared: sharedStateOf(req, this.runtime),

@@ -59,9 +59,9 @@ async function fetchClientMetadata(clientId: string): Promise<{ payload: Adapter
       problem: `fetched ${url}: HTTP ${response.status}. The relying party must serve its entity configuration there: app.get('/.well-known/openid-federation', entityConfiguration(strategy))`,
     }
   }
-  const jwt = (await response.text()).trim()
   let payload: Record<string, unknown>
   try {
+    const jwt = (await response.text()).trim()
     const ownKeys = decodeJwt(jwt).jwks as JSONWebKeySet
     payload = (await jwtVerify(jwt, createLocalJWKSet(ownKeys), { issuer: clientId, subject: clientId, typ: 'entity-statement+jwt' })).payload
   } catch (error) {

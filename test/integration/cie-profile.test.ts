@@ -108,6 +108,20 @@ describe('CIE id provider profile', () => {
     assert.ok(stack.logger.lines.some((l) => (l.obj as { event?: string }).event === 'token.refresh_id_token_ignored'))
   })
 
+  it('keeps the session when the OP fails the refresh with a 5xx (an OP error, not a refused token)', async () => {
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, 'idp=cie&level=2&offline=1')).status, 302)
+    proxy.rewrite('/token', (response) => ({ ...response, status: 503, body: '{"error":"temporarily_unavailable"}' }))
+    shift = 301
+    const hop = await ua.request(`${stack.appUrl}/profile/refresh`, { method: 'POST', headers: { accept: 'application/json' } })
+    // openid-client reads error bodies of 4xx answers only: a 5xx is an OP error (502).
+    assert.equal(hop.status, 502, hop.body.slice(0, 300))
+    assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_OP_ERROR')
+    const who = await me(ua, stack.appUrl)
+    assert.equal(who.authenticated, true, 'the next try may succeed')
+    assert.equal(who.offline, true)
+  })
+
   it('ends the session when the OP refuses the refresh token, and says to log in again', async () => {
     const tokens: { refresh_token?: string }[] = []
     proxy.rewrite('/token', (response) => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startStack, type Stack } from '../fixtures/stack.ts'
+import { login } from '../fixtures/login.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
 
 describe('example app pages', () => {
@@ -66,6 +67,34 @@ describe('example app pages', () => {
     assert.equal(hop.headers.get('x-content-type-options'), 'nosniff')
     assert.ok(!/<script/i.test(hop.body), 'no script on the page')
     assert.ok(!/ style="/.test(hop.body), 'no inline style attributes')
+  })
+
+  it('refuses a bad level on the step-up page, never links onward off the site, and sends a visitor without a session to log in', async () => {
+    const ua = new UserAgent()
+    assert.equal((await login(ua, stack.appUrl, `idp=${encodeURIComponent(stack.op.issuer)}&level=1`)).status, 302)
+    const bad = await ua.request(`${stack.appUrl}/step-up?level=9&returnTo=%2Flevel2`, { headers: { accept: 'application/json' } })
+    assert.equal(bad.status, 400)
+    assert.equal(JSON.parse(bad.body).code, 'ERR_SPID_BAD_REQUEST')
+    const page = await ua.request(`${stack.appUrl}/step-up?level=2&returnTo=${encodeURIComponent('https://evil.example/x')}`)
+    assert.equal(page.status, 200)
+    const onward = /<a class="btn btn-primary" href="([^"]+)">Continua<\/a>/.exec(page.body)?.[1]
+    assert.ok(onward, page.body)
+    const to = new URL(onward.replaceAll('&amp;', '&'), stack.appUrl)
+    assert.deepEqual(Object.fromEntries(to.searchParams), { level: '2', returnTo: '/', idp: stack.op.issuer })
+    const visitor = await new UserAgent().request(`${stack.appUrl}/step-up?level=2&returnTo=%2Flevel2`)
+    assert.equal(visitor.status, 302)
+    assert.equal(new URL(visitor.location as string).pathname, '/', 'the OP chooser, with no session and several OPs')
+  })
+
+  it('logged at start-up the three URLs an OP uses to find it, in one line (rp.configured)', () => {
+    const lines = stack.logger.lines.filter((l) => (l.obj as { event?: string }).event === 'rp.configured')
+    assert.equal(lines.length, 1)
+    assert.deepEqual(lines[0]?.obj, {
+      event: 'rp.configured',
+      clientId: stack.appUrl,
+      entityConfiguration: `${stack.appUrl}/.well-known/openid-federation`,
+      redirectUri: `${stack.appUrl}/auth/spid/callback`,
+    })
   })
 
   it('answers an unknown page with a styled 404, and a bug with a styled 500 that shows no detail', async () => {

@@ -106,6 +106,8 @@ describe('set-up mistakes in the example app', () => {
       assert.equal(failures.length, 3, `one line per refused request:\n${failures.join('\n')}`)
       assert.equal(new Set(failures.map((line) => JSON.parse(line).requestId)).size, 3)
       assert.doesNotMatch(out, STACK_LINE)
+      // A refused request does not try the store a second time as its answer ends.
+      assert.doesNotMatch(out, /session\.save_failed/)
     } finally {
       await app.stop()
     }

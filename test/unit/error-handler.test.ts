@@ -16,6 +16,18 @@ describe('spidErrorHandler', () => {
     )
     app.get('/cancel', (_req, _res, next) => next(new SpidError('ERR_SPID_LOGIN_CANCELLED', 'cancelled <script>')))
     app.get('/other', (_req, _res, next) => next(new Error('not ours')))
+    // A login that came back below the level asked. req.spid is a stand-in for spidContext's
+    // (this tests the page, not the URL, which the integration tests follow to the OP).
+    app.get('/too-low', (req, _res, next) => {
+      if (req.query.context === '1') {
+        ;(req as unknown as { spid: unknown }).spid = {
+          loginUrl: (level: string, returnTo: string, idp: string) => `/auth/spid?${new URLSearchParams({ level, returnTo, idp })}`,
+        }
+      }
+      const error = new InsufficientLevelError('ERR_SPID_ACR_TOO_LOW', 'OP authenticated at SpidL1', SPID_L2)
+      error.retry = { level: SPID_L2, returnTo: '/tax', issuer: 'https://op.example.it' }
+      next(error)
+    })
     app.use(spidErrorHandler({ logger: silentLogger }))
     app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       res.status(500).send('fallback')
@@ -39,6 +51,17 @@ describe('spidErrorHandler', () => {
     assert.equal(body.error, 'insufficient_user_authentication')
     assert.equal(body.code, 'ERR_SPID_STEP_UP_REQUIRED')
     assert.match(body.request_id!, /^[0-9a-f-]{36}$/)
+  })
+
+  it('offers "Riprova al livello 2" at the same OP on the default page when the OP confirmed a lower level', async () => {
+    const html = await (await fetch(`${base}/too-low?context=1`, { headers: { accept: 'text/html' } })).text()
+    const retry = /<a href="([^"]+)">Riprova al livello 2<\/a>/.exec(html)?.[1]
+    assert.ok(retry, html)
+    const url = new URL(retry.replaceAll('&amp;', '&'), base)
+    assert.deepEqual(Object.fromEntries(url.searchParams), { level: SPID_L2, returnTo: '/tax', idp: 'https://op.example.it' })
+    assert.match(html, /<a href="\/">Torna alla pagina iniziale<\/a>/)
+    // Without spidContext there is no login URL to offer: only the way home.
+    assert.doesNotMatch(await (await fetch(`${base}/too-low`, { headers: { accept: 'text/html' } })).text(), /Riprova al livello/)
   })
 
   it('hides the message of 5xx errors and never renders the cause', async () => {

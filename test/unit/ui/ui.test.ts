@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SPID_L2, SPID_L3, toProfile } from '../../../src/index.ts'
+import { DEFAULT_TEST_USERS, type TestUser } from '../../../src/test-op/test-users.ts'
 import { cieButton, levelName, loginForm, profileFacts, spidButton } from '../../../src/ui/index.ts'
 
 const OPS = [
@@ -43,23 +44,9 @@ describe('passport-spid-oidc/ui', () => {
   })
 
   it('writes a profile with labels, dates for the locale, and expired documents flagged', () => {
-    const profile = toProfile(
-      {
-        sub: 's',
-        given_name: 'Ada',
-        birthdate: '1985-12-10',
-        gender: 'female',
-        'https://attributes.eid.gov.it/fiscal_number': 'TINIT-LVLDAA85T50G702B',
-        document_details: {
-          type: 'passaporto',
-          document_number: 'KK1234567',
-          issuer: { name: 'questuraLivorno' },
-          date_of_issuance: '2016-09-04',
-          date_of_expiry: '2026-09-03',
-        },
-      },
-      'https://op.example.it',
-    )
+    // Ada Lovelace as the bundled test OP releases her: her passport expired on 3 September 2026.
+    const ada = DEFAULT_TEST_USERS.find((u) => u.id === 'ada') as TestUser
+    const profile = toProfile({ sub: 's', ...ada.claims }, 'https://op.example.it')
     const facts = profileFacts(profile, 'it', new Date('2026-12-04T10:00:00Z'))
     const by = Object.fromEntries(facts.map((f) => [f.field, f]))
     assert.equal(by.fiscalNumber?.label, 'Codice fiscale')
