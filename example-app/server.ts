@@ -211,7 +211,7 @@ const server = app.listen(port, async () => {
   console.log(
     `Relying party: client_id ${strategy.options.clientId} · entity configuration ${strategy.options.clientId}/.well-known/openid-federation · redirect URI ${strategy.options.redirectUri}`,
   )
-  console.log(`Sessions:     ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory (set REDIS_URL for Redis)'}`)
+  console.log(`Sessions:     ${redisUrl ? sessions.storeDescription : 'in memory (set REDIS_URL for Redis)'}`)
   if (trustAnchor)
     console.log(
       `Federation:   trust anchor ${trustAnchor.entityId}; OPs ${

@@ -69,6 +69,8 @@ export interface SpidSession {
   readonly cookieName: string
   /** The Redis client (single, cluster or sentinel), when sessions are on Redis. */
   readonly redis: RedisCommands | undefined
+  /** Where sessions are kept, for a start-up line: `memory`, `Redis at host:port`, `Redis cluster at h1:p1,h2:p2` (never a password). */
+  readonly storeDescription: string
   /** With Redis: where instances share resolved trust chains; give it to the strategy's `federationCache`. */
   readonly federationCache: FederationChainCache | undefined
   /**
@@ -168,6 +170,7 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     redis,
     federationCache: redis ? redisChainCache(redis) : undefined,
     shared,
+    storeDescription: connection?.description ?? (redis ? 'Redis (a client given by the app)' : 'memory'),
     ready: (within = 5000) => connection?.ready(within) ?? Promise.resolve(),
     close: async () => {
       await connection?.close()

@@ -17,6 +17,8 @@ export interface RedisCommands {
 export interface RedisConnection {
   readonly client: RedisCommands
   readonly kind: 'single' | 'cluster' | 'sentinel'
+  /** What it connects to, for a log line: `Redis cluster at h1:p1,h2:p2` (never a password). */
+  readonly description: string
   /** Resolves once connected; rejects with ERR_SPID_STORE_UNAVAILABLE when not connected within `within` ms. */
   ready(within: number): Promise<void>
   close(): Promise<void>
@@ -47,6 +49,8 @@ export function checkRedisUrl(url: string): string | undefined {
 
 /** While Redis stays unreachable, how often the outage is logged again. */
 const OUTAGE_REMINDER_MS = 60_000
+/** While a cluster node fails, how often the slot map is read again from a node that answers. */
+const REDISCOVER_EVERY_MS = 1000
 
 /**
  * Opens the connection a URL names. While disconnected, commands fail at once rather than queue
@@ -102,6 +106,7 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   // "ready" is after the handshake; a single client's "connect" is only the TCP connection, which
   // a dying server may still accept. A cluster says "connect" once it has read the slots.
   for (const event of parsed.kind === 'cluster' ? ['connect', 'node-ready'] : ['ready']) client.on(event, back)
+  if (parsed.kind === 'cluster') followFailovers(client as unknown as ClusterWithSlots)
   let connected = false
   const connecting = client.connect().then(() => {
     connected = true
@@ -110,6 +115,7 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   return {
     client,
     kind: parsed.kind,
+    description: `Redis${parsed.kind === 'single' ? '' : ` ${parsed.kind}`} at ${where}`,
     ready: (within) => {
       if (connected) return Promise.resolve()
       let timer: NodeJS.Timeout | undefined
@@ -134,4 +140,30 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
       await client.close().catch(() => undefined)
     },
   }
+}
+
+/** The part of node-redis's cluster client that reads the slot map again (public in its types). */
+interface ClusterWithSlots {
+  on(event: 'node-error', listener: () => void): unknown
+  readonly masters: readonly { client?: { isReady: boolean } }[]
+  readonly _slots: { rediscover(startWith: unknown): Promise<void> }
+}
+
+/**
+ * node-redis reads the slot map again only on a MOVED or ASK answer. A primary that dies answers
+ * nothing: the client keeps its slots on the dead node and says "The client is offline" for them
+ * for good, though a replica took over seconds later. So while a node fails, the map is read again
+ * (at most once a second) from a primary that answers; once the replica is promoted the dead node
+ * drops out of the map and its client is closed.
+ */
+function followFailovers(cluster: ClusterWithSlots): void {
+  let last = 0
+  cluster.on('node-error', () => {
+    const now = Date.now()
+    if (now - last < REDISCOVER_EVERY_MS) return
+    last = now
+    const live = cluster.masters.find((node) => node.client?.isReady)?.client
+    // With no live primary there is nothing to ask: the root nodes are tried once one answers.
+    if (live) cluster._slots.rediscover(live).catch(() => undefined)
+  })
 }

@@ -1,0 +1,86 @@
+/**
+ * Real failovers, not polite ones: a Redis Cluster (three primaries, three replicas) loses a
+ * primary to SIGKILL while two app instances serve sessions in every slot range. Every session must
+ * answer again by itself once the cluster has promoted the replica, none lost and none logged-out
+ * one brought back.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { sessionIdFromCookie } from '../../bench/lib/stored-session.ts'
+import { startTestOp, type TestOp } from '../../src/test-op/index.ts'
+import { startInstances } from '../fixtures/instances.ts'
+import { login } from '../fixtures/login.ts'
+import { startTopology, type Topology } from '../fixtures/redis-topologies.ts'
+import { UserAgent } from '../fixtures/user-agent.ts'
+
+const JSON_ACCEPT = { accept: 'application/json' }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** The fixture's cluster-node-timeout (2 s) plus the few seconds the issue allows. */
+const RECOVERY_BUDGET_MS = 2000 + 8000
+
+describe('Redis Cluster with replicas, a primary SIGKILLed', () => {
+  let redis: Topology
+  let op: TestOp
+  let rp: Awaited<ReturnType<typeof startInstances>>
+
+  before(async () => {
+    redis = await startTopology('cluster')
+    op = await startTestOp()
+    rp = await startInstances(2, { redisUrl: redis.url, providers: [op.issuer] })
+  })
+  after(async () => {
+    await rp?.close()
+    await op?.close()
+    await redis?.stop()
+  })
+
+  const keyOf = (ua: UserAgent) => `spid:sess:{${sessionIdFromCookie(ua.cookieNamed('spid.sid') as string)}}`
+  const status = async (ua: UserAgent, instance: number) => (await ua.request(`${rp.url}/level1`, { headers: rp.on(instance, JSON_ACCEPT) })).status
+
+  it('answers every session again once the replica is promoted, loses none and revives no logged-out one', async () => {
+    // Logged-in users until each of the three primaries holds at least two sessions.
+    const users: UserAgent[] = []
+    const perPrimary = new Map<number, number>()
+    for (let i = 0; i < 40 && (perPrimary.size < 3 || [...perPrimary.values()].some((n) => n < 2)); i++) {
+      const ua = new UserAgent()
+      assert.equal((await login(ua, rp.url, 'level=1')).status, 302)
+      users.push(ua)
+      const primary = redis.primaryOf?.(keyOf(ua)) as number
+      perPrimary.set(primary, (perPrimary.get(primary) ?? 0) + 1)
+    }
+    assert.equal(perPrimary.size, 3, 'sessions in every slot range')
+    const victim = users[0] as UserAgent
+    const doomedPrimary = redis.primaryOf?.(keyOf(victim)) as number
+    // One user of the doomed primary logs out before it dies: the logout must survive the failover.
+    const loggedOut = users.find((ua) => ua !== victim && redis.primaryOf?.(keyOf(ua)) === doomedPrimary) as UserAgent
+    const stolen = new UserAgent()
+    stolen.cookies.push(...loggedOut.cookies.map((c) => ({ ...c })))
+    assert.equal((await loggedOut.request(`${rp.url}/logout`, { method: 'POST', form: {}, headers: { ...JSON_ACCEPT, origin: rp.url } })).status, 200)
+    const stillIn = users.filter((ua) => ua !== loggedOut)
+
+    const killed = await redis.killPrimaryOf?.(keyOf(victim))
+    assert.ok(killed, 'the cluster fixture can kill a primary')
+    const healthyAt = Date.now()
+    const answering = new Set<string>()
+    let unavailable = 0
+    while (answering.size < stillIn.length * 2 && Date.now() - healthyAt < RECOVERY_BUDGET_MS + 30_000) {
+      for (const [u, ua] of stillIn.entries())
+        for (const instance of [0, 1]) {
+          if (answering.has(`${u}/${instance}`)) continue
+          const code = await status(ua, instance)
+          assert.ok(code === 200 || code === 503, `a session answered ${code} during the failover: only 200 or a clean 503`)
+          if (code === 200) answering.add(`${u}/${instance}`)
+          else unavailable++
+        }
+      if (answering.size < stillIn.length * 2) await sleep(200)
+    }
+    const recoveredAfterMs = Date.now() - healthyAt
+    console.log(
+      `# cluster failover: cluster healthy ${killed.healthyAfterMs} ms after the SIGKILL; every session answered on both instances ${recoveredAfterMs} ms later (${unavailable} clean 503s meanwhile)`,
+    )
+    assert.equal(answering.size, stillIn.length * 2, `sessions still unavailable ${recoveredAfterMs} ms after the cluster was healthy`)
+    assert.ok(recoveredAfterMs <= RECOVERY_BUDGET_MS, `recovered only after ${recoveredAfterMs} ms`)
+    for (const instance of [0, 1]) assert.equal(await status(stolen, instance), 401, 'a session logged out before the failover stays logged out')
+    assert.equal((await login(new UserAgent(), rp.url, 'level=1')).status, 302, 'a new login works after the failover')
+  })
+})
