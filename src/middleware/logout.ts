@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express'
-import { SpidError } from '../errors/spid-error.ts'
+import { isSpidError, SpidError, UnavailableError } from '../errors/spid-error.ts'
 import { fromOpenidClient } from '../errors/from-openid-client.ts'
 import { revokeAccessToken } from '../protocol/revoke.ts'
 import type { HasSpidRuntime } from '../core/spid-runtime.ts'
@@ -15,7 +15,8 @@ export interface LogoutOptions {
 /**
  * POST logout handler: revokes the access token at the OP (rules X1-X2: for SPID this also ends
  * the OP session and the linked refresh tokens), destroys the session and clears its cookie.
- * A failed revocation is logged and the local session still ends. Cross-site requests are
+ * A failed revocation is logged and the local session still ends; a session the store could not
+ * end (Redis down, or no replica confirmed it) is an error page, never "logged out". Cross-site requests are
  * refused by `Origin` / `Sec-Fetch-Site`, so a plain form button needs no token.
  */
 export function spidLogout(strategy: HasSpidRuntime, options: LogoutOptions = {}): RequestHandler {
@@ -39,8 +40,12 @@ export function spidLogout(strategy: HasSpidRuntime, options: LogoutOptions = {}
     }
     if (!req.session) return finish()
     req.session.destroy((error: unknown) => {
-      if (error) logger.error({ event: 'session.destroy_failed' }, 'could not destroy the session')
-      finish()
+      if (!error) return finish()
+      // Not reported done: the user is still logged in somewhere (or could be again after a Redis
+      // failover), so they get an error page with a retry, and the cookie stays for that retry.
+      const reason = error instanceof Error ? error.message : String(error)
+      logger.error({ event: 'session.logout_failed', reason }, `logout not done: ${reason}`)
+      next(isSpidError(error) ? error : new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', 'the session could not be ended', { cause: error }))
     })
   }
 }

@@ -9,6 +9,7 @@ import { ResilientStore } from './resilient-store.ts'
 import { SessionCipher, parseSessionKey } from './session-cipher.ts'
 import { checkRedisUrl, connectRedis, type RedisCommands, type RedisConnection } from '../store/redis-connection.ts'
 import { SpidRedisStore } from '../store/redis-session-store.ts'
+import { hasReplicas } from '../store/replica-acks.ts'
 import { SpidMemoryStore } from '../store/memory-session-store.ts'
 import { memorySharedState, redisSharedState, type SharedState } from '../store/shared-state.ts'
 import { renewExpiryWhenSpent } from './renew-expiry.ts'
@@ -55,6 +56,14 @@ const sessionOptionsSchema = z.strictObject({
   prefix: z.string().optional(),
   /** Milliseconds a store operation may take before the request fails with 503. Default 2000. */
   storeTimeout: z.number().int().min(50).max(30_000).optional(),
+  /**
+   * Replicas that must hold a logout or a single-use claim (login transaction, ID token `jti`)
+   * before it counts (Redis `WAIT`; all the primary has, if it has fewer): a write only the primary
+   * holds is lost when a replica is promoted. Default 1 on Sentinel or Cluster, else 0.
+   */
+  replicaAcks: z.number().int().min(0).max(10).optional(),
+  /** Milliseconds to wait for those replicas before the logout or login answers 503. Default 500. */
+  replicaAckTimeout: z.number().int().min(10).max(10_000).optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function').optional(),
 })
 
@@ -112,6 +121,8 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
   const keys = (Array.isArray(o.encryptionKey) ? o.encryptionKey : o.encryptionKey ? [o.encryptionKey] : []).map(parseSessionKey)
   const problems: string[] = []
   if (keys.some((k) => !k)) problems.push('encryptionKey: each key must be 32 bytes, as 64 hex characters or base64')
+  if ((o.replicaAckTimeout ?? 500) >= (o.storeTimeout ?? 2000))
+    problems.push('replicaAckTimeout: must be shorter than storeTimeout, or every unconfirmed write would end as a timeout instead of saying why')
   if (o.redis && keys.length === 0)
     problems.push('encryptionKey: REQUIRED with Redis, so tokens and personal data are encrypted at rest (e.g. `openssl rand -base64 32`)')
   if (problems.length) throw new SpidConfigError(problems)
@@ -127,8 +138,11 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     connection = typeof o.redis === 'string' ? connectRedis(o.redis, { timeout: storeTimeout, logger }) : undefined
     redis = connection?.client ?? (o.redis as RedisCommands)
     const prefix = o.prefix ?? 'spid:sess:'
-    inner = new SpidRedisStore({ client: redis, cipher: new SessionCipher(keys as Buffer[]), logger, prefix, maxAgeSeconds: maxAge })
-    shared = redisSharedState(redis)
+    const replicated = connection ? connection.kind !== 'single' : hasReplicas(redis)
+    const acks = { replicas: o.replicaAcks ?? (replicated ? 1 : 0), timeoutMs: o.replicaAckTimeout ?? 500 }
+    const durable = connection?.durable ?? redis
+    inner = new SpidRedisStore({ client: redis, durable, cipher: new SessionCipher(keys as Buffer[]), logger, prefix, maxAgeSeconds: maxAge, acks })
+    shared = redisSharedState(redis, { acks, durable })
   } else {
     if (process.env.NODE_ENV === 'production') {
       logger.warn({ event: 'config.memory_store' }, 'sessions are in process memory: use Redis in production (lost on restart, not shared between instances)')

@@ -16,6 +16,12 @@ export interface RedisCommands {
 /** A connection this package opened, with what it needs to close it. */
 export interface RedisConnection {
   readonly client: RedisCommands
+  /**
+   * For writes that wait for replicas (WAIT): WAIT blocks the connection it is sent on, so on a
+   * Cluster or Sentinel they have a client of their own, and a slow replica holds up none of the
+   * session reads.
+   */
+  readonly durable: RedisCommands
   readonly kind: 'single' | 'cluster' | 'sentinel'
   /** What it connects to, for a log line: `Redis cluster at h1:p1,h2:p2` (never a password). */
   readonly description: string
@@ -61,22 +67,27 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   const socket = { connectTimeout: timeout, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) }
   const clientOptions = { disableOfflineQueue: true, commandOptions: { timeout }, socket }
   const parsed = parseRedisUrl(url)
-  let client: RedisCommands & { connect(): Promise<unknown>; close(): Promise<unknown>; on(event: string, listener: (...args: unknown[]) => void): unknown }
-  if (parsed.kind === 'cluster') {
-    client = createCluster({
-      rootNodes: parsed.nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
-      defaults: { ...clientOptions, ...(parsed.password ? { password: parsed.password } : {}) },
-    }) as unknown as typeof client
-  } else if (parsed.kind === 'sentinel') {
-    client = createSentinel({
-      name: parsed.name as string,
-      sentinelRootNodes: parsed.nodes,
-      nodeClientOptions: { ...clientOptions, ...(parsed.password ? { password: parsed.password } : {}) },
-      sentinelClientOptions: { socket },
-    }) as unknown as typeof client
-  } else {
-    client = createClient({ url, ...clientOptions }) as unknown as typeof client
+  type Client = RedisCommands & { connect(): Promise<unknown>; close(): Promise<unknown>; on(event: string, listener: (...args: unknown[]) => void): unknown }
+  const open = (): Client => {
+    if (parsed.kind === 'cluster') {
+      const cluster = createCluster({
+        rootNodes: parsed.nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+        defaults: { ...clientOptions, ...(parsed.password ? { password: parsed.password } : {}) },
+      }) as unknown as Client
+      followFailovers(cluster as unknown as ClusterWithSlots)
+      return cluster
+    }
+    if (parsed.kind === 'sentinel') {
+      return createSentinel({
+        name: parsed.name as string,
+        sentinelRootNodes: parsed.nodes,
+        nodeClientOptions: { ...clientOptions, ...(parsed.password ? { password: parsed.password } : {}) },
+        sentinelClientOptions: { socket },
+      }) as unknown as Client
+    }
+    return createClient({ url, ...clientOptions }) as unknown as Client
   }
+  const client = open()
   // One line when Redis cannot be reached (or is lost), then at most one a minute while it stays
   // so, and one when it is back: not one per retry. A cluster client announces a node back with
   // other events than a single client, and a sentinel client with none: for it the minute's
@@ -106,14 +117,17 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   // "ready" is after the handshake; a single client's "connect" is only the TCP connection, which
   // a dying server may still accept. A cluster says "connect" once it has read the slots.
   for (const event of parsed.kind === 'cluster' ? ['connect', 'node-ready'] : ['ready']) client.on(event, back)
-  if (parsed.kind === 'cluster') followFailovers(client as unknown as ClusterWithSlots)
+  const durable = parsed.kind === 'single' ? client : open()
+  // The main client says when Redis is lost or back; the durable one would only repeat it.
+  if (durable !== client) durable.on('error', () => undefined)
   let connected = false
-  const connecting = client.connect().then(() => {
+  const connecting = Promise.all([client.connect(), durable !== client ? durable.connect() : undefined]).then(() => {
     connected = true
   })
   connecting.catch(() => undefined)
   return {
     client,
+    durable,
     kind: parsed.kind,
     description: `Redis${parsed.kind === 'single' ? '' : ` ${parsed.kind}`} at ${where}`,
     ready: (within) => {
@@ -137,7 +151,7 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
       return Promise.race([failed, late]).finally(() => clearTimeout(timer))
     },
     close: async () => {
-      await client.close().catch(() => undefined)
+      await Promise.all([client, durable].map((c) => c.close().catch(() => undefined)))
     },
   }
 }

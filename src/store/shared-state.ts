@@ -1,5 +1,6 @@
-import { UnavailableError } from '../errors/spid-error.ts'
+import { isSpidError, UnavailableError } from '../errors/spid-error.ts'
 import type { RedisCommands } from './redis-connection.ts'
+import { countingReplicas, type ReplicaAcks, writeConfirmed } from './replica-acks.ts'
 
 /**
  * What every instance of one relying party must agree on, beyond sessions: single-use values
@@ -36,22 +37,33 @@ export function memorySharedState(now: () => number = Date.now): SharedState {
   }
 }
 
+/** `SET NX PX` as a script, for a deployment with replicas: it also says how many the primary has. */
+const CLAIM_COUNTING = countingReplicas("return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])")
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 /**
  * On Redis (single, Sentinel or Cluster): `SET NX PX` claims, a compare-and-delete script
  * releases; one key per call. Redis unavailable is ERR_SPID_STORE_UNAVAILABLE (503): a value that
- * cannot be claimed is never taken as unused.
+ * cannot be claimed is never taken as unused. With `acks`, a claim counts only once that many
+ * replicas hold it, so a failover cannot hand the same value out a second time.
  */
-export function redisSharedState(client: RedisCommands, prefix = 'spid:'): SharedState {
+export function redisSharedState(
+  client: RedisCommands,
+  { prefix = 'spid:', acks, durable = client }: { prefix?: string; acks?: ReplicaAcks; durable?: RedisCommands } = {},
+): SharedState {
   const unavailable = (cause: unknown): never => {
+    if (isSpidError(cause)) throw cause
     throw new UnavailableError('ERR_SPID_STORE_UNAVAILABLE', 'shared state (Redis) unavailable', { cause })
   }
   return {
     async claim(key, value, ttlMs) {
-      const answer = await client
-        .set(`${prefix}${key}`, value, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })
-        .catch(unavailable)
+      const ttl = Math.max(1, Math.ceil(ttlMs))
+      if (!acks || acks.replicas === 0) {
+        const answer = await client.set(`${prefix}${key}`, value, { condition: 'NX', expiration: { type: 'PX', value: ttl } }).catch(unavailable)
+        return answer === 'OK'
+      }
+      const claim = (connection: RedisCommands) => connection.eval(CLAIM_COUNTING, { keys: [`${prefix}${key}`], arguments: [value, String(ttl)] })
+      const answer = await writeConfirmed(durable, `${prefix}${key}`, acks, 'a single-use claim', claim, (answer) => answer === 'OK').catch(unavailable)
       return answer === 'OK'
     },
     async release(key, value) {

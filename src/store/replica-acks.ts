@@ -1,0 +1,68 @@
+import { UnavailableError } from '../errors/spid-error.ts'
+import type { RedisCommands } from './redis-connection.ts'
+
+/** How many replicas must hold a write before it counts, and how long to wait for them. */
+export interface ReplicaAcks {
+  replicas: number
+  timeoutMs: number
+}
+
+type SendCommand = { sendCommand(...args: unknown[]): Promise<unknown> }
+type ClusterClient = RedisCommands & SendCommand & { readonly masters: unknown }
+/** A sentinel client lends one connection of its pool to `use`; its sendCommand takes `isReadonly` first. */
+type SentinelClient = RedisCommands & { use<T>(fn: (client: RedisCommands & SendCommand) => Promise<T>): Promise<T> }
+
+const isCluster = (client: RedisCommands): client is ClusterClient => 'masters' in client && 'sendCommand' in client
+const isSentinel = (client: RedisCommands): client is SentinelClient => typeof (client as { use?: unknown }).use === 'function'
+
+/** Whether a client given by the app reaches a deployment with replicas (a cluster or a sentinel set). */
+export const hasReplicas = (client: RedisCommands): boolean => isCluster(client) || isSentinel(client)
+
+/**
+ * A write script that also answers how many replicas of its primary are in sync now (`online`; one
+ * still loading its first copy could not take over anyway): `{ replicas, answer }`. The write must
+ * not return a Lua nil (it would cut the array); false is fine.
+ */
+export function countingReplicas(script: string): string {
+  return `local function write() ${script} end
+local _, online = string.gsub(redis.call('info', 'replication'), 'state=online', '')
+return { online, write() }`
+}
+
+/**
+ * Runs `write` (a `countingReplicas` script), then `WAIT` on the same connection until as many of
+ * the primary's replicas as `acks` asks (or all it has, if fewer) hold it: Redis replicates
+ * asynchronously, and a write the primary took but no replica holds is lost when a replica is
+ * promoted. A primary with no replica left (after a failover) has none to wait for, and no
+ * failover could lose the write: it goes on without waiting. Fewer confirmations than that is
+ * ERR_SPID_STORE_UNAVAILABLE naming what was not confirmed: the caller must not report it done.
+ *
+ * WAIT counts the writes of the connection it is sent on: a cluster sends it to the node of `key`;
+ * a sentinel client holds one connection of its pool for both.
+ */
+export async function writeConfirmed<T>(
+  client: RedisCommands,
+  key: string,
+  acks: ReplicaAcks,
+  what: string,
+  write: (connection: RedisCommands) => Promise<unknown>,
+  /** Whether this answer needs the replicas at all (a refused claim changed nothing). */
+  changed: (answer: T) => boolean = () => true,
+): Promise<T> {
+  const confirm = async (connection: RedisCommands, send: (args: string[]) => Promise<unknown>): Promise<T> => {
+    const [replicas, answer] = (await write(connection)) as [number, T]
+    const needed = Math.min(acks.replicas, Number(replicas))
+    if (needed <= 0 || !changed(answer)) return answer
+    const confirmed = Number(await send(['WAIT', String(needed), String(acks.timeoutMs)]))
+    if (confirmed < needed) {
+      throw new UnavailableError(
+        'ERR_SPID_STORE_UNAVAILABLE',
+        `${what} not confirmed by a Redis replica (${confirmed} of ${needed} within ${acks.timeoutMs} ms): it could be lost if the primary fails now, so it is not reported done`,
+      )
+    }
+    return answer
+  }
+  if (isCluster(client)) return confirm(client, (args) => client.sendCommand(key, false, args))
+  if (isSentinel(client)) return client.use((connection) => confirm(connection, (args) => connection.sendCommand(false, args)))
+  return confirm(client, (args) => (client as RedisCommands & SendCommand).sendCommand(args))
+}
