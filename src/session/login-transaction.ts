@@ -20,6 +20,13 @@ export interface LoginTransaction {
   expiresAt: number
 }
 
+/**
+ * Where a started login waits for its callback: in the session (saved before the browser leaves)
+ * or in a sealed cookie (`sealed-login-cookie.ts`). Rejects when it cannot be kept, leaving
+ * nothing behind.
+ */
+export type KeepTransaction = (tx: LoginTransaction, now: number) => Promise<void>
+
 type SessionWithLogins = Session & Partial<SessionData> & { spidLogins?: Record<string, LoginTransaction> }
 
 function requireSession(session: unknown): SessionWithLogins {
@@ -45,6 +52,20 @@ export function putTransaction(session: unknown, tx: LoginTransaction, { max, no
   return () => {
     if (previous === undefined) delete s.spidLogins
     else s.spidLogins = previous
+  }
+}
+
+/** Keeps transactions in the session, saved with `persist` before the browser leaves for the OP. */
+export function keepTransactionInSession(session: unknown, persist: () => Promise<void>, max: number): KeepTransaction {
+  return async (tx, now) => {
+    const undo = putTransaction(session, tx, { max, now })
+    try {
+      // With the store down the user gets a 503 now, not a login that cannot finish.
+      await persist()
+    } catch (error) {
+      undo()
+      throw error
+    }
   }
 }
 
