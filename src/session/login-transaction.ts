@@ -16,6 +16,11 @@ export interface LoginTransaction {
   offline: boolean
   /** For a step-up: the `sub` of the session being raised, which the new login must repeat. */
   expectedSub?: string
+  /**
+   * A login started by someone not logged in: its start was only counted, so its request's audit
+   * record is written at the callback, once the browser is back with it (rule G1).
+   */
+  request?: AuthorizationRequestRecord
   /** Epoch seconds. */
   expiresAt: number
 }
@@ -26,6 +31,17 @@ export interface LoginTransaction {
  * nothing behind.
  */
 export type KeepTransaction = (tx: LoginTransaction, now: number) => Promise<void>
+
+/** The audit fields of an authorization request (rules G1, G2). */
+export interface AuthorizationRequestRecord {
+  /** `jti` of the request object. */
+  jti: string
+  iat: number
+  exp: number
+  acr: string
+  scope: string
+  prompt: string
+}
 
 type SessionWithLogins = Session & Partial<SessionData> & { spidLogins?: Record<string, LoginTransaction> }
 

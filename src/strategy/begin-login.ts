@@ -6,7 +6,7 @@ import { opClientFor } from '../protocol/op-client.ts'
 import { type AuthorizationParameters, buildSignedAuthorizationUrl } from '../protocol/request-object.ts'
 import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
-import type { KeepTransaction, LoginTransaction } from '../session/login-transaction.ts'
+import type { AuthorizationRequestRecord, KeepTransaction, LoginTransaction } from '../session/login-transaction.ts'
 import type { SpidRuntime } from '../core/spid-runtime.ts'
 
 export interface LoginRequest {
@@ -22,8 +22,8 @@ export interface LoginRequest {
 /**
  * Starts a login (rules A1-A14): keeps the transaction for the callback (`keep`: the session, or
  * a sealed cookie), then returns the authorization URL carrying the signed request object.
- * `anonymous`: no one is logged in, so anyone can make as many of these as they like: their
- * audit records are aggregated beyond a few a minute.
+ * `anonymous`: no one is logged in, so anyone can make as many of these as they like: the audit
+ * log only counts them, and the login's callback records its request.
  */
 export async function beginLogin(ctx: SpidRuntime, request: LoginRequest, keep: KeepTransaction, { anonymous }: { anonymous: boolean }): Promise<URL> {
   const { options } = ctx
@@ -61,16 +61,21 @@ export async function beginLogin(ctx: SpidRuntime, request: LoginRequest, keep: 
   const jti = randomUUID()
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
   const url = await buildSignedAuthorizationUrl(config, params, { key: options.keys.signing, ttl: options.requestObjectTtl, now, jti })
-  await keep(tx, now)
-  ctx.audit('authorization.requested', {
-    iss: provider.config.issuer,
+  const record: AuthorizationRequestRecord = {
     jti,
     iat: now,
     exp: now + options.requestObjectTtl,
-    state_hash: secretTag(tx.state),
     acr: params.acr_values,
     scope: params.scope,
     prompt: params.prompt,
+  }
+  // Anyone can start logins: theirs are only counted here, and recorded in full at the callback.
+  if (anonymous) tx.request = record
+  await keep(tx, now)
+  ctx.audit('authorization.requested', {
+    iss: provider.config.issuer,
+    ...record,
+    state_hash: secretTag(tx.state),
     ...(request.expectedSub ? { sub: request.expectedSub, step_up: true } : {}),
     ...(anonymous ? { anonymous: true } : {}),
   })

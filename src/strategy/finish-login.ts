@@ -71,6 +71,8 @@ export async function finishLogin(
     // Taking it from this request's copy of the session, or from its cookie, is not enough: the
     // same callback, cookie and all, may be running on another instance. Exactly one goes on.
     await useTransaction(shared, tx.state, tx.expiresAt - ctx.now() + ctx.options.clockTolerance)
+    // A login started by someone not logged in: its start was only counted (anyone can make them).
+    if (tx.request) ctx.audit('authorization.requested', { iss: tx.issuer, ...tx.request, state_hash: secretTag(tx.state), recorded_at_callback: true })
     return await completeLogin(ctx, tx, params, previous, shared)
   } catch (error) {
     // Recorded here, where the OP of the transaction is known (rule G2 indexes by iss).
