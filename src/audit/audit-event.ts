@@ -30,6 +30,7 @@ export interface AuditEvent {
 
 export type AuditEventType =
   | 'authorization.requested'
+  | 'authorization.requested.aggregated'
   | 'authorization.answered'
   | 'token.issued'
   | 'userinfo.received'

@@ -4,7 +4,9 @@ import type { AuditEvent } from './audit-event.ts'
  * Failures of requests that carry no login transaction (bots at the callback, a scanner) are
  * kept apart from real logins: the first few of each kind per window are recorded one by one,
  * the rest counted and recorded as one `login.failed.aggregated` record when the window ends, so
- * a flood costs one record a minute instead of one per request and cannot fill the disk.
+ * a flood costs one record a minute instead of one per request and cannot fill the disk. Other
+ * records anyone can cause (login starts by clients not logged in) are bounded the same way,
+ * with `describe` giving their aggregate's fields for a key.
  */
 export class FailureAggregator {
   readonly #windowMs: number
@@ -12,8 +14,18 @@ export class FailureAggregator {
   readonly #write: (fields: Partial<AuditEvent> & { iss: string }) => void
   readonly #windows = new Map<string, { start: number; seen: number; timer: NodeJS.Timeout }>()
 
-  constructor(write: (fields: Partial<AuditEvent> & { iss: string }) => void, { windowMs = 60_000, individual = 10 } = {}) {
+  readonly #describe: (key: string) => Partial<AuditEvent> & { iss: string }
+
+  constructor(
+    write: (fields: Partial<AuditEvent> & { iss: string }) => void,
+    {
+      windowMs = 60_000,
+      individual = 10,
+      describe = (errorCode: string) => ({ iss: '', outcome: 'error' as const, error_code: errorCode }),
+    }: { windowMs?: number; individual?: number; describe?: (key: string) => Partial<AuditEvent> & { iss: string } } = {},
+  ) {
     this.#write = write
+    this.#describe = describe
     this.#windowMs = windowMs
     this.#individual = individual
   }
@@ -37,9 +49,7 @@ export class FailureAggregator {
     this.#windows.delete(errorCode)
     if (!window || window.seen <= this.#individual) return
     this.#write({
-      iss: '',
-      outcome: 'error',
-      error_code: errorCode,
+      ...this.#describe(errorCode),
       count: window.seen - this.#individual,
       window_start: new Date(window.start).toISOString(),
       window_end: new Date().toISOString(),

@@ -39,9 +39,16 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
     }
   }
   const unbound = new FailureAggregator((fields) => record('login.failed.aggregated', fields))
+  // Each is recorded in full at its callback, when it comes back: here, only counted.
+  const anonymousStarts = new FailureAggregator((fields) => record('authorization.requested.aggregated', fields), {
+    individual: 0,
+    describe: (iss) => ({ iss }),
+  })
   const audit: SpidRuntime['audit'] = (type, fields) => {
     // A failure with no transaction behind it (no OP known): rate-limited and aggregated.
     if (type === 'login.failed' && fields.iss === '' && !unbound.admit(String(fields.error_code))) return
+    // A login start by someone not logged in: anyone can make them, so they are counted per OP.
+    if (type === 'authorization.requested' && fields.anonymous === true && !anonymousStarts.admit(fields.iss)) return
     record(type, fields)
   }
   // Filled in below; the federation registry reads the clock through it, so that a clock

@@ -248,7 +248,13 @@ const fields = {
       ),
     ),
   transactionTtl: z.number().int().min(30).max(3600).default(600).meta(doc('Seconds a started login may take before its callback is refused.')),
-  maxPendingLogins: z.number().int().min(1).max(50).default(5).meta(doc('Logins one session may have in flight; the oldest is dropped beyond it.')),
+  maxPendingLogins: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(5)
+    .meta(doc('Logins one browser may have in flight (as login cookies at most 5); the oldest is dropped beyond it.')),
   httpTimeout: z.number().int().min(100).max(60_000).default(5000).meta(doc('Milliseconds to wait for any OP response.')),
   maxResponseBytes: z
     .number()

@@ -7,6 +7,7 @@ import { formatIssues } from '../options/format-issues.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { ResilientStore } from './resilient-store.ts'
 import { SessionCipher, parseSessionKey } from './session-cipher.ts'
+import { LoginTransactionSeal } from './sealed-login-cookie.ts'
 import { checkRedisUrl, connectRedis, type RedisCommands, type RedisConnection } from '../store/redis-connection.ts'
 import { SpidRedisStore } from '../store/redis-session-store.ts'
 import { hasReplicas } from '../store/replica-acks.ts'
@@ -150,7 +151,8 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     inner = new SpidMemoryStore({ maxAgeSeconds: maxAge })
     shared = memorySharedState()
   }
-  const store = new ResilientStore(inner, { timeout: storeTimeout, shared })
+  const loginTransactionSeal = LoginTransactionSeal.fromSessionSecrets(keys as Buffer[], Array.isArray(o.secret) ? o.secret : [o.secret])
+  const store = new ResilientStore(inner, { timeout: storeTimeout, shared, loginTransactionSeal })
   const cookieName = o.cookieName ?? (secureCookie ? '__Host-spid.sid' : 'spid.sid')
   const express = session({
     name: cookieName,

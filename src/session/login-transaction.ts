@@ -16,8 +16,31 @@ export interface LoginTransaction {
   offline: boolean
   /** For a step-up: the `sub` of the session being raised, which the new login must repeat. */
   expectedSub?: string
+  /**
+   * A login started by someone not logged in: its start was only counted, so its request's audit
+   * record is written at the callback, once the browser is back with it (rule G1).
+   */
+  request?: AuthorizationRequestRecord
   /** Epoch seconds. */
   expiresAt: number
+}
+
+/**
+ * Where a started login waits for its callback: in the session (saved before the browser leaves)
+ * or in a sealed cookie (`sealed-login-cookie.ts`). Rejects when it cannot be kept, leaving
+ * nothing behind.
+ */
+export type KeepTransaction = (tx: LoginTransaction, now: number) => Promise<void>
+
+/** The audit fields of an authorization request (rules G1, G2). */
+export interface AuthorizationRequestRecord {
+  /** `jti` of the request object. */
+  jti: string
+  iat: number
+  exp: number
+  acr: string
+  scope: string
+  prompt: string
 }
 
 type SessionWithLogins = Session & Partial<SessionData> & { spidLogins?: Record<string, LoginTransaction> }
@@ -45,6 +68,20 @@ export function putTransaction(session: unknown, tx: LoginTransaction, { max, no
   return () => {
     if (previous === undefined) delete s.spidLogins
     else s.spidLogins = previous
+  }
+}
+
+/** Keeps transactions in the session, saved with `persist` before the browser leaves for the OP. */
+export function keepTransactionInSession(session: unknown, persist: () => Promise<void>, max: number): KeepTransaction {
+  return async (tx, now) => {
+    const undo = putTransaction(session, tx, { max, now })
+    try {
+      // With the store down the user gets a 503 now, not a login that cannot finish.
+      await persist()
+    } catch (error) {
+      undo()
+      throw error
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Store, type SessionData } from 'express-session'
 import { UnavailableError, isSpidError } from '../errors/spid-error.ts'
 import type { SharedState } from '../store/shared-state.ts'
+import type { LoginTransactionSeal } from './sealed-login-cookie.ts'
 
 /** Expiries closer than this are the same for the store: a write that would only move the expiry a few seconds (a slow request under load) is skipped. */
 const SAME_EXPIRY_MS = 5000
@@ -22,11 +23,15 @@ export class ResilientStore extends Store {
   /** Where the instances sharing this store agree on single-use values and leases; the strategy reads it from `req.sessionStore`. */
   readonly shared: SharedState | undefined
 
-  constructor(inner: Store, { timeout, shared }: { timeout: number; shared?: SharedState }) {
+  /** What seals the logins started without a session into cookies; the strategy reads it from `req.sessionStore`. */
+  readonly loginTransactionSeal: LoginTransactionSeal | undefined
+
+  constructor(inner: Store, { timeout, shared, loginTransactionSeal }: { timeout: number; shared?: SharedState; loginTransactionSeal?: LoginTransactionSeal }) {
     super()
     this.#inner = inner
     this.#timeout = timeout
     this.shared = shared
+    this.loginTransactionSeal = loginTransactionSeal
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {

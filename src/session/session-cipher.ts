@@ -5,7 +5,7 @@ const ALG = 'dir'
 const ENC = 'A256GCM'
 
 /** What a key encrypts: each purpose has a key of its own, derived from the configured one. */
-export type CipherPurpose = 'session' | 'audit' | 'audit integrity'
+export type CipherPurpose = 'session' | 'audit' | 'audit integrity' | 'login transaction'
 
 /**
  * What a record is bound to, as authenticated data: the id it is stored under and the time it

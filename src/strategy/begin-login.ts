@@ -6,7 +6,7 @@ import { opClientFor } from '../protocol/op-client.ts'
 import { type AuthorizationParameters, buildSignedAuthorizationUrl } from '../protocol/request-object.ts'
 import { NONCE_LENGTH, randomAlphanumeric, STATE_LENGTH } from '../protocol/random.ts'
 import { providerProfile } from '../providers/provider-profile.ts'
-import { putTransaction, type LoginTransaction } from '../session/login-transaction.ts'
+import type { AuthorizationRequestRecord, KeepTransaction, LoginTransaction } from '../session/login-transaction.ts'
 import type { SpidRuntime } from '../core/spid-runtime.ts'
 
 export interface LoginRequest {
@@ -20,10 +20,12 @@ export interface LoginRequest {
 }
 
 /**
- * Starts a login (rules A1-A14): records the transaction in the session, then returns the
- * authorization URL carrying the signed request object.
+ * Starts a login (rules A1-A14): keeps the transaction for the callback (`keep`: the session, or
+ * a sealed cookie), then returns the authorization URL carrying the signed request object.
+ * `anonymous`: no one is logged in, so anyone can make as many of these as they like: the audit
+ * log only counts them, and the login's callback records its request.
  */
-export async function beginLogin(ctx: SpidRuntime, session: unknown, request: LoginRequest, persist: () => Promise<void>): Promise<URL> {
+export async function beginLogin(ctx: SpidRuntime, request: LoginRequest, keep: KeepTransaction, { anonymous }: { anonymous: boolean }): Promise<URL> {
   const { options } = ctx
   const provider = await ctx.registry.resolve(request.issuer)
   const profile = providerProfile(provider.config.profile)
@@ -59,25 +61,23 @@ export async function beginLogin(ctx: SpidRuntime, session: unknown, request: Lo
   const jti = randomUUID()
   const config = await opClientFor(provider, 'token_endpoint', ctx.client)
   const url = await buildSignedAuthorizationUrl(config, params, { key: options.keys.signing, ttl: options.requestObjectTtl, now, jti })
-  const undo = putTransaction(session, tx, { max: options.maxPendingLogins, now })
-  try {
-    // Persisted before the browser leaves: with the store down the user gets a 503 now, not a
-    // login that cannot finish.
-    await persist()
-  } catch (error) {
-    undo()
-    throw error
-  }
-  ctx.audit('authorization.requested', {
-    iss: provider.config.issuer,
+  const record: AuthorizationRequestRecord = {
     jti,
     iat: now,
     exp: now + options.requestObjectTtl,
-    state_hash: secretTag(tx.state),
     acr: params.acr_values,
     scope: params.scope,
     prompt: params.prompt,
+  }
+  // Anyone can start logins: theirs are only counted here, and recorded in full at the callback.
+  if (anonymous) tx.request = record
+  await keep(tx, now)
+  ctx.audit('authorization.requested', {
+    iss: provider.config.issuer,
+    ...record,
+    state_hash: secretTag(tx.state),
     ...(request.expectedSub ? { sub: request.expectedSub, step_up: true } : {}),
+    ...(anonymous ? { anonymous: true } : {}),
   })
   return url
 }

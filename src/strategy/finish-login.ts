@@ -12,7 +12,7 @@ import { signedIdToken } from '../protocol/signed-id-token.ts'
 import { toProfile } from '../profile/to-profile.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
-import { takeTransaction, type LoginTransaction } from '../session/login-transaction.ts'
+import type { LoginTransaction } from '../session/login-transaction.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
 import type { SpidRuntime } from '../core/spid-runtime.ts'
 import type { SharedState } from '../store/shared-state.ts'
@@ -47,6 +47,12 @@ export interface FinishedLogin {
 }
 
 /**
+ * The transaction of the callback's `state`, removed from where it was kept (a sealed cookie, or
+ * the session): a TransactionError when there is none, or it expired.
+ */
+export type TakeTransaction = (state: string | undefined, now: number) => LoginTransaction
+
+/**
  * Completes a login from the callback parameters. The checks run in this order:
  * state (consumed first, so the callback cannot be replayed) → OP error (R2) → iss (R1) →
  * code exchange with PKCE and nonce (T1, via openid-client) → ID token signature (I1) →
@@ -56,15 +62,17 @@ export interface FinishedLogin {
  */
 export async function finishLogin(
   ctx: SpidRuntime,
-  session: unknown,
+  takeTransaction: TakeTransaction,
   params: CallbackParameters,
   { previous, shared }: { previous?: SpidAuthState | undefined; shared: SharedState },
 ): Promise<FinishedLogin> {
-  const tx = takeTransaction(session, params.state, ctx.now())
+  const tx = takeTransaction(params.state, ctx.now())
   try {
-    // Taking it from this request's copy of the session is not enough: the same callback may be
-    // running on another instance with its own copy. Exactly one of them goes on.
+    // Taking it from this request's copy of the session, or from its cookie, is not enough: the
+    // same callback, cookie and all, may be running on another instance. Exactly one goes on.
     await useTransaction(shared, tx.state, tx.expiresAt - ctx.now() + ctx.options.clockTolerance)
+    // A login started by someone not logged in: its start was only counted (anyone can make them).
+    if (tx.request) ctx.audit('authorization.requested', { iss: tx.issuer, ...tx.request, state_hash: secretTag(tx.state), recorded_at_callback: true })
     return await completeLogin(ctx, tx, params, previous, shared)
   } catch (error) {
     // Recorded here, where the OP of the transaction is known (rule G2 indexes by iss).

@@ -9,6 +9,8 @@ import type { SpidStrategyOptions } from '../options/schema.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { loggedInAuth } from '../session/auth-session.ts'
 import { keepLoginInSession } from '../session/keep-login-in-session.ts'
+import { keepTransactionInSession, takeTransaction, type KeepTransaction } from '../session/login-transaction.ts'
+import { keepTransactionInCookie, loginTransactionSealOf, takeTransactionFromCookie } from '../session/sealed-login-cookie.ts'
 import { endSession } from '../session/end-session.ts'
 import { beginLogin } from './begin-login.ts'
 import { sharedStateOf } from '../store/shared-state-of.ts'
@@ -140,12 +142,8 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
     // anew and the answer must be about the same person.
     const current = loggedInAuth(req)
     const stepUp = current?.issuer === issuer ? current : undefined
-    // A session made only to hold this login lives as long as the login may take: a flood of
-    // cookieless login starts leaves nothing behind after transactionTtl.
-    if (!current && req.session?.cookie) req.session.cookie.maxAge = this.runtime.options.transactionTtl * 1000
     const url = await beginLogin(
       this.runtime,
-      req.session,
       {
         issuer,
         level,
@@ -154,10 +152,27 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
         prompt: stepUp ? 'consent login' : (options.prompt ?? this.runtime.options.prompt),
         ...(stepUp ? { expectedSub: stepUp.sub } : {}),
       },
-      () => new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve()))),
+      this.keepTransaction(req, current !== undefined),
+      { anonymous: current === undefined },
     )
     this.runtime.options.logger.info({ event: 'login.started', issuer, level }, 'redirecting to the OP')
     this.redirect(url.href)
+  }
+
+  /**
+   * No state before it is needed: a login started by someone not logged in goes into a sealed
+   * cookie (with createSpidSession), so anonymous clients cannot make the RP store anything. A
+   * logged-in user's login stays in the session it may raise.
+   */
+  private keepTransaction(req: Request, loggedIn: boolean): KeepTransaction {
+    const { transactionTtl, maxPendingLogins } = this.runtime.options
+    const seal = loggedIn ? undefined : loginTransactionSealOf(req)
+    if (seal) return async (tx, now) => keepTransactionInCookie(req, seal, tx, { max: maxPendingLogins, now, ttl: transactionTtl })
+    // Another session middleware: a session made only to hold this login lives as long as the
+    // login may take, so a flood of cookieless login starts leaves nothing behind after that.
+    if (!loggedIn && req.session?.cookie) req.session.cookie.maxAge = transactionTtl * 1000
+    const persist = () => new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve())))
+    return keepTransactionInSession(req.session, persist, maxPendingLogins)
   }
 
   private async finish(req: Request): Promise<void> {
@@ -167,7 +182,10 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
     }
     const params = checkCallbackParameters(source)
     const previous = loggedInAuth(req)
-    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.runtime, req.session, params, {
+    const seal = loginTransactionSealOf(req)
+    const take = (state: string | undefined, now: number) =>
+      (seal && takeTransactionFromCookie(req, seal, state, now)) ?? takeTransaction(req.session, state, now)
+    const { profile, auth, transaction, idTokenClaims } = await finishLogin(this.runtime, take, params, {
       previous,
       shared: sharedStateOf(req, this.runtime),
     })

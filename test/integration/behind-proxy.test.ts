@@ -48,13 +48,18 @@ describe('an https relying party behind a proxy', () => {
     assert.match(line?.msg ?? '', /X-Forwarded-Proto: https.*app\.set\('trust proxy'/)
   })
 
-  it('starts it with trust proxy, on a Secure __Host- cookie', async () => {
+  it('starts it with trust proxy, its transaction in a Secure, HttpOnly, SameSite=Lax __Host- cookie, and no session', async () => {
     const rp = await start(true)
     const response = await fetch(`${rp.url}/auth/spid?level=2`, { headers: proxied, redirect: 'manual' })
     assert.equal(response.status, 302)
     assert.ok(response.headers.get('location')?.startsWith(`${op.issuer}/auth?`))
-    const cookie = response.headers.get('set-cookie') ?? ''
-    assert.match(cookie, /^__Host-spid\.sid=/)
+    const cookies = response.headers.getSetCookie()
+    assert.equal(cookies.length, 1, cookies.join('\n'))
+    const cookie = cookies[0] ?? ''
+    assert.match(cookie, /^__Host-spid\.tx\.[A-Za-z0-9]{48}=/)
+    assert.match(cookie, /; Path=\/(;|$)/)
     assert.match(cookie, /; Secure/)
+    assert.match(cookie, /; HttpOnly/)
+    assert.match(cookie, /; SameSite=Lax/)
   })
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SPID_L2 } from '../../../src/index.ts'
-import { putTransaction, takeTransaction, type LoginTransaction } from '../../../src/session/login-transaction.ts'
+import { keepTransactionInSession, putTransaction, takeTransaction, type LoginTransaction } from '../../../src/session/login-transaction.ts'
 
 const tx = (state: string, expiresAt: number): LoginTransaction => ({
   state,
@@ -74,5 +74,22 @@ describe('login transactions in the session', () => {
       codeOf(() => putTransaction(undefined, tx('a', 1), { max: 1, now: 0 })),
       'ERR_SPID_SESSION_MISSING',
     )
+  })
+
+  it('kept in the session are saved before the browser leaves, and undone when the save fails', async () => {
+    const session = {} as { spidLogins?: Record<string, LoginTransaction> }
+    let saved = 0
+    await keepTransactionInSession(session, async () => void saved++, 5)(tx('a', 200), 100)
+    assert.equal(saved, 1)
+    assert.deepEqual(Object.keys(session.spidLogins ?? {}), ['a'])
+    const failing = keepTransactionInSession(
+      session,
+      async () => {
+        throw new Error('store down')
+      },
+      5,
+    )
+    await assert.rejects(failing(tx('b', 200), 100), /store down/)
+    assert.deepEqual(Object.keys(session.spidLogins ?? {}), ['a'], 'as it was')
   })
 })
