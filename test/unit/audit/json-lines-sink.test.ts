@@ -174,7 +174,10 @@ describe('audit log: instances, days, crashes', () => {
   it('refuses a second writer of one chain', async () => {
     const dir = fresh()
     await writeChain(dir)
-    assert.throws(() => new JsonLinesAuditSink({ dir, key, instanceId: 'a' }), /is being written by process \d+: give each instance its own instanceId/)
+    assert.throws(
+      () => new JsonLinesAuditSink({ dir, key, instanceId: 'a' }),
+      /is being written by process \d+ on host .*: give each instance its own instanceId/,
+    )
   })
 
   it('opens each day with a hand-over, prunes past retention and still verifies, and names a deleted day', async () => {
