@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { UnavailableError } from '../errors/spid-error.ts'
 import type { AuditEvent, AuditHealthChange, AuditSink } from './audit-event.ts'
 import { AUDIT_FORMAT, AuditKeys, GENESIS, type RecordKind, type StoredRecord, bindingOf, fileName, parseFileName } from './audit-record.ts'
-import { WriterLock } from './writer-lock.ts'
+import { LockLostError, WriterLock } from './writer-lock.ts'
 
 export interface JsonLinesAuditSinkOptions {
   /** Folder of the log: one file per instance and UTC day, `audit-<instance>-YYYY-MM-DD.jsonl`. Several instances may share it. */
@@ -205,6 +205,18 @@ export class JsonLinesAuditSink implements AuditSink {
     }
   }
 
+  /** The chain is another writer's now: nothing queued here can ever be written to it. */
+  #abandon(error: LockLostError): void {
+    this.#closed = true
+    this.#failures++
+    clearInterval(this.#checkpoints)
+    const dropped = [...this.#queue, ...this.#waitingForRoom]
+    this.#queue = []
+    this.#waitingForRoom = []
+    for (const waiting of dropped) if (waiting.kind === 'event') waiting.done(error)
+    this.#updateHealth()
+  }
+
   /** An idle chain says it is still alive, so its last record stays recent unless its tail was cut. */
   #checkpoint(): void {
     if (!this.#appendedSinceCheckpoint && !this.#closed && this.waiting === 0) this.#enqueue({ kind: 'checkpoint' })
@@ -249,6 +261,7 @@ export class JsonLinesAuditSink implements AuditSink {
       for (const waiting of batch) if (waiting.kind === 'gap') waiting.inBatch = false
       this.#lastError = error
       this.#onError(error)
+      if (error instanceof LockLostError) return this.#abandon(error)
       const delay = RETRY_MS[Math.min(this.#failures++, RETRY_MS.length - 1)] as number
       this.#updateHealth()
       setTimeout(() => {

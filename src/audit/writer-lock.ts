@@ -58,7 +58,7 @@ export class WriterLock {
       writeFileSync(this.#path, JSON.stringify(this.#me), { flag: 'wx', mode: 0o600 })
       return
     }
-    if (holder?.writer !== this.#me.writer) throw new Error(`${this.#label}: its lock was taken over by ${describe(holder)}; this writer stops`)
+    if (holder?.writer !== this.#me.writer) throw new LockLostError(`${this.#label}: its lock was taken over by ${describe(holder)}; this writer stops`)
   }
 
   /** Stops the heartbeat and removes the lock if it is still ours. */
@@ -155,3 +155,6 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
+
+/** The lock is another writer's now: this one must stop for good. */
+export class LockLostError extends Error {}
