@@ -63,7 +63,7 @@ describe('audit outage under real logins', () => {
       const down = lines(stack, 'audit.unavailable')
       assert.equal(down.length, 1, stack.logger.lines.map((l) => JSON.stringify(l)).join('\n'))
       assert.equal(down[0]?.level, 'error')
-      assert.equal((down[0]?.obj as { reason?: string }).reason, 'write failed: ENOTDIR')
+      assert.equal((down[0]?.obj as { reason?: string } | undefined)?.reason, 'write failed: ENOTDIR')
       assert.deepEqual(lines(stack, 'audit.write_failed'), [], 'nothing per record')
     } finally {
       repair()
