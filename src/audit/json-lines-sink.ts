@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { UnavailableError } from '../errors/spid-error.ts'
 import type { AuditEvent, AuditHealthChange, AuditSink } from './audit-event.ts'
 import { AUDIT_FORMAT, AuditKeys, GENESIS, type RecordKind, type StoredRecord, bindingOf, fileName, parseFileName } from './audit-record.ts'
+import { peerHeads } from './peer-heads.ts'
 import { LockLostError, WriterLock } from './writer-lock.ts'
 
 export interface JsonLinesAuditSinkOptions {
@@ -32,7 +33,11 @@ export interface JsonLinesAuditSinkOptions {
   fsync?: 'batch' | 'never'
   /** Told of each failed write (then retried). The strategy logs each change of `healthy` by itself. */
   onError?: (error: unknown) => void
-  /** An idle chain gets a `chain.checkpoint` record this often, so `audit verify` can tell it from a truncated one. Default 1 h. */
+  /**
+   * A `chain.checkpoint` record is written this often, with the heads of the other instances'
+   * chains in the folder: an idle chain then does not look truncated, and a chain deleted or cut
+   * short later is shown by the others (`audit verify`). Default 1 h.
+   */
   checkpointMs?: number
   /** A lock whose holder (in another container, host or boot) has not refreshed it for this long is taken over. Default 60 s. */
   lockStaleMs?: number
@@ -85,7 +90,6 @@ export class JsonLinesAuditSink implements AuditSink {
   #lastError: unknown
   #gapsPending = 0
   #healthy = true
-  #appendedSinceCheckpoint = true
   #closed = false
   /** The most records ever queued at once: the bench and tests read it. */
   maxQueued = 0
@@ -217,10 +221,9 @@ export class JsonLinesAuditSink implements AuditSink {
     this.#updateHealth()
   }
 
-  /** An idle chain says it is still alive, so its last record stays recent unless its tail was cut. */
+  /** The chain says it is alive (its last record stays recent unless its tail is cut) and witnesses the others. */
   #checkpoint(): void {
-    if (!this.#appendedSinceCheckpoint && !this.#closed && this.waiting === 0) this.#enqueue({ kind: 'checkpoint' })
-    this.#appendedSinceCheckpoint = false
+    if (!this.#closed && this.#failures === 0) this.#enqueue({ kind: 'checkpoint' })
   }
 
   #enqueue(waiting: Waiting): void {
@@ -246,7 +249,6 @@ export class JsonLinesAuditSink implements AuditSink {
       await this.#append(records)
       this.#queue.splice(0, batch.length)
       this.#failures = 0
-      this.#appendedSinceCheckpoint = true
       for (const waiting of batch) {
         if (waiting.kind === 'event') waiting.done()
         if (waiting.kind === 'gap') this.#gapsPending--
@@ -293,7 +295,7 @@ export class JsonLinesAuditSink implements AuditSink {
   #waitingRecord(waiting: Waiting): StoredRecord {
     if (waiting.kind === 'event') return this.#eventRecord(waiting.event)
     const at = this.#now().toISOString()
-    if (waiting.kind === 'checkpoint') return this.#record('chain.checkpoint', { control: { at } })
+    if (waiting.kind === 'checkpoint') return this.#record('chain.checkpoint', { control: { at, peers: peerHeads(this.#dir, this.#inst) } })
     // Counted up to here: a drop from now on starts a new count after this one.
     waiting.inBatch = true
     return this.#record('chain.gap', { control: { dropped: waiting.dropped, first_time: waiting.first, last_time: waiting.last, at } })
@@ -346,7 +348,11 @@ export class JsonLinesAuditSink implements AuditSink {
     }
     const records = this.#dayChange()
     this.#expire()
-    records.push(this.#record('chain.opened', { control: { pid: process.pid, encrypted: this.#encrypt, at: this.#now().toISOString() } }))
+    records.push(
+      this.#record('chain.opened', {
+        control: { pid: process.pid, encrypted: this.#encrypt, at: this.#now().toISOString(), peers: peerHeads(this.#dir, this.#inst) },
+      }),
+    )
     // Written at once, synchronously: this is start-up, not a request.
     const fd = openSync(join(this.#dir, fileName(this.#inst, this.#day)), 'a', 0o600)
     try {

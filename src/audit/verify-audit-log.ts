@@ -70,6 +70,8 @@ export interface VerifyOptions {
  * hand-over from the file before it (so a deleted file shows, and a pruned one does not); every
  * event of an encrypted chain encrypted and decrypting bound to its place; records in the file
  * of their own instance; torn lines sealed. Each problem names the file, line and record.
+ * Each chain's checkpoints name the other chains' heads: a chain deleted whole, or cut below a
+ * head another chain saw, is a problem.
  * Warnings name what is missing without a broken chain: counted drops, and a tail cut off (an
  * open chain gone silent for longer than `maxOpenAge`).
  */
@@ -82,11 +84,14 @@ export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], op
   const now = (options.now ?? (() => new Date()))()
   const prunedBefore = new Date(now.getTime() - (options.retentionDays ?? 730) * 86_400_000).toISOString().slice(0, 10)
   let records = 0
+  /** Each chain's latest MAC-verified account of the other chains' heads. */
+  const witnesses: { instance: string; seq: number; file: string; line: number; at: string; peers: Record<string, unknown> }[] = []
 
   for (const [instance, files] of filesByInstance(dir)) {
     const chain: ChainReport = { instance, files, records: 0, events: 0, firstSeq: 0, head: { seq: 0, mac: GENESIS }, closed: false, dropped: 0 }
     let previous: StoredRecord | undefined
     let encrypted = false
+    let witness: (typeof witnesses)[number] | undefined
     files.forEach((file, fileIndex) => {
       const lines = readFileSync(join(dir, file), 'utf8').split('\n')
       if (lines.at(-1) === '') lines.pop()
@@ -151,6 +156,9 @@ export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], op
           if (event) events.push({ instance, seq, mac: record.mac, event })
           if (typeof event?.time === 'string') chain.lastRecordAt = event.time
         } else if (typeof record.control?.at === 'string') chain.lastRecordAt = record.control.at
+        const peers = record.control?.peers
+        if (mac === 'ok' && (record.kind === 'chain.opened' || record.kind === 'chain.checkpoint') && typeof peers === 'object' && peers !== null)
+          witness = { instance, seq, file, line, at: String(record.control?.at), peers: peers as Record<string, unknown> }
         if (record.kind === 'chain.gap') {
           const dropped = Number(record.control?.dropped)
           chain.dropped += dropped
@@ -192,6 +200,25 @@ export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], op
       })
     }
     chains.push(chain)
+    if (witness) witnesses.push(witness)
+  }
+  for (const witness of witnesses) {
+    // A witness older than the retention may name a chain pruned since.
+    if (witness.at.slice(0, 10) < prunedBefore) continue
+    for (const [peer, seen] of Object.entries(witness.peers)) {
+      if (typeof seen !== 'number') continue
+      const chain = chains.find((c) => c.instance === peer)
+      const said = `chain ${witness.instance} saw it at record ${seen} (its record ${witness.seq}, ${witness.at})`
+      if (!chain) problems.push({ file: '', line: 0, instance: peer, problem: `the whole chain is gone: ${said} (deleted)` })
+      else if (chain.head.seq < seen)
+        problems.push({
+          file: chain.files.at(-1) ?? '',
+          line: 0,
+          instance: peer,
+          seq: chain.head.seq,
+          problem: `the chain ends at record ${chain.head.seq}, but ${said}: records cut off its tail`,
+        })
+    }
   }
   for (const instance of Object.keys(options.expectedHeads ?? {})) {
     if (!chains.some((c) => c.instance === instance)) problems.push({ file: '', line: 0, instance, problem: 'the whole chain is gone' })

@@ -390,6 +390,24 @@ describe('audit log: tails', () => {
     assert.deepEqual(verifyAuditLog(dir, key, { ...later('2026-11-26T10:00:00Z'), maxOpenAge: 4 * 86_400 }).warnings, [])
   })
 
+  it('names a chain deleted whole, or cut below the head another chain saw, without an earlier report', async () => {
+    const dir = fresh()
+    await (await writeChain(dir, { inst: 'b' })).close()
+    // a starts later and records the head of b it sees (7: opened, five events, closed).
+    await (await writeChain(dir, { inst: 'a', n: 1 })).close()
+    assert.deepEqual(problems(dir), [])
+    const fileB = fileOf(dir, 'b')
+    const whole = readFileSync(fileB, 'utf8')
+    writeFileSync(fileB, `${lines(fileB).slice(0, -2).join('\n')}\n`)
+    assert.deepEqual(problems(dir), [
+      'b#5: the chain ends at record 5, but chain a saw it at record 7 (its record 1, 2026-11-23T10:00:00.000Z): records cut off its tail',
+    ])
+    rmSync(fileB)
+    assert.deepEqual(problems(dir), ['b#-: the whole chain is gone: chain a saw it at record 7 (its record 1, 2026-11-23T10:00:00.000Z) (deleted)'])
+    writeFileSync(fileB, whole)
+    assert.deepEqual(problems(dir), [])
+  })
+
   it('an idle chain writes checkpoints, so it does not look cut off', async () => {
     const dir = fresh()
     let clock = new Date('2026-11-23T10:00:00Z')
