@@ -48,7 +48,7 @@ export { DefaultProviderRegistry } from './providers/default-provider-registry.t
 export { loadOrCreateDevKeys, generateDevKeys, type DevKeySet } from './keys/dev-keys.ts'
 export type { KeyRollover } from './keys/rp-keys.ts'
 export type { Logger } from './log/logger.ts'
-export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.ts'
+export type { AuditEvent, AuditEventType, AuditHealthChange, AuditSink } from './audit/audit-event.ts'
 export { JsonLinesAuditSink, type JsonLinesAuditSinkOptions } from './audit/json-lines-sink.ts'
 export { verifyAuditLog, type AuditReport, type AuditProblem, type ChainReport, type ChainHead, type VerifyOptions } from './audit/verify-audit-log.ts'
 export { exportAuditLog, type AuditExport, type ExportFilter } from './audit/export-audit-log.ts'

@@ -50,4 +50,15 @@ export interface AuditSink {
   write(event: AuditEvent): void | Promise<void>
   /** Optional: false while records cannot be written (then `auditFailure: 'refuse-logins'` refuses logins). */
   readonly healthy?: boolean
+  /** Optional: calls `listener` at each change of `healthy` (the strategy logs each one); returns the unsubscribe function. */
+  watchHealth?(listener: (change: AuditHealthChange) => void): () => void
+}
+
+/** A change of an audit sink's `healthy`: why it went down, and how many records wait in memory. */
+export interface AuditHealthChange {
+  healthy: boolean
+  /** Why records cannot be written (an error code, no personal data); absent when healthy again. */
+  reason?: string
+  /** Records held in memory at the change. */
+  waiting: number
 }

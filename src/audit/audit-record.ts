@@ -14,9 +14,11 @@ const NEVER = 253_402_300_799
  * `enc`, or in clear in `event`); the others keep the chain readable across restarts, days and
  * crashes: `chain.opened` (an instance started; says whether its events are encrypted),
  * `chain.handover` (first record of each file: which file and record came before), `chain.torn`
- * (a line cut short by a crash, sealed), `chain.closed` (a clean stop).
+ * (a line cut short by a crash, sealed), `chain.gap` (events dropped while the backlog was full:
+ * how many, between which times), `chain.checkpoint` (an idle chain still alive), `chain.closed`
+ * (a clean stop).
  */
-export type RecordKind = 'event' | 'chain.opened' | 'chain.handover' | 'chain.torn' | 'chain.closed'
+export type RecordKind = 'event' | 'chain.opened' | 'chain.handover' | 'chain.torn' | 'chain.gap' | 'chain.checkpoint' | 'chain.closed'
 
 export interface StoredRecord {
   v: typeof AUDIT_FORMAT

@@ -17,7 +17,7 @@ export interface AuditExport {
   generatedAt: string
   filter: ExportFilter
   /** The verification of the whole folder the extract comes from: every chain's head and any problem found. */
-  integrity: { ok: boolean; problems: AuditReport['problems']; heads: Record<string, ChainHead> }
+  integrity: { ok: boolean; problems: AuditReport['problems']; warnings: AuditReport['warnings']; heads: Record<string, ChainHead> }
   records: { instance: string; seq: number; mac: string; event: AuditEvent }[]
 }
 
@@ -39,7 +39,12 @@ export function exportAuditLog(dir: string, keys: Buffer | readonly Buffer[], fi
   return {
     generatedAt: new Date().toISOString(),
     filter,
-    integrity: { ok: report.ok, problems: report.problems, heads: Object.fromEntries(report.chains.map((c) => [c.instance, c.head])) },
+    integrity: {
+      ok: report.ok,
+      problems: report.problems,
+      warnings: report.warnings,
+      heads: Object.fromEntries(report.chains.map((c) => [c.instance, c.head])),
+    },
     records,
   }
 }

@@ -28,6 +28,10 @@ export interface ChainReport {
   head: ChainHead
   /** True when the last record is `chain.closed` (a clean stop); false while it runs, or after a crash. */
   closed: boolean
+  /** Time of the newest record (its event's time, or the time a control record was written). */
+  lastRecordAt?: string
+  /** Events dropped while the writer's backlog was full, as counted by its `chain.gap` records. */
+  dropped: number
 }
 
 export interface AuditReport {
@@ -35,6 +39,12 @@ export interface AuditReport {
   records: number
   chains: ChainReport[]
   problems: AuditProblem[]
+  /**
+   * Not proof of tampering, but evidence missing: events dropped (`chain.gap`), and chains not
+   * closed whose last record is older than `maxOpenAge` (their tail cut off, or their instance
+   * stopped without closing them).
+   */
+  warnings: AuditProblem[]
   /** Every event, decrypted, with its place in its chain. */
   events: { instance: string; seq: number; mac: string; event: AuditEvent }[]
 }
@@ -44,6 +54,12 @@ export interface VerifyOptions {
   expectedHeads?: Record<string, ChainHead>
   /** Days files are kept: a missing file older than this was pruned, a younger one was deleted. Default 730. */
   retentionDays?: number
+  /**
+   * Seconds: a chain not closed whose last record is older than this is reported (a writer writes
+   * at least a `chain.checkpoint` an hour, so only a cut tail or a stopped instance gets there).
+   * Default 86 400 (a day).
+   */
+  maxOpenAge?: number
   /** Clock, for tests. */
   now?: () => Date
 }
@@ -54,20 +70,28 @@ export interface VerifyOptions {
  * hand-over from the file before it (so a deleted file shows, and a pruned one does not); every
  * event of an encrypted chain encrypted and decrypting bound to its place; records in the file
  * of their own instance; torn lines sealed. Each problem names the file, line and record.
+ * Each chain's checkpoints name the other chains' heads: a chain deleted whole, or cut below a
+ * head another chain saw, is a problem.
+ * Warnings name what is missing without a broken chain: counted drops, and a tail cut off (an
+ * open chain gone silent for longer than `maxOpenAge`).
  */
 export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], options: VerifyOptions = {}): AuditReport {
   const auditKeys = new AuditKeys(Array.isArray(keys) ? keys : [keys as Buffer])
   const problems: AuditProblem[] = []
+  const warnings: AuditProblem[] = []
   const events: AuditReport['events'] = []
   const chains: ChainReport[] = []
   const now = (options.now ?? (() => new Date()))()
   const prunedBefore = new Date(now.getTime() - (options.retentionDays ?? 730) * 86_400_000).toISOString().slice(0, 10)
   let records = 0
+  /** Each chain's latest MAC-verified account of the other chains' heads. */
+  const witnesses: { instance: string; seq: number; file: string; line: number; at: string; peers: Record<string, unknown> }[] = []
 
   for (const [instance, files] of filesByInstance(dir)) {
-    const chain: ChainReport = { instance, files, records: 0, events: 0, firstSeq: 0, head: { seq: 0, mac: GENESIS }, closed: false }
+    const chain: ChainReport = { instance, files, records: 0, events: 0, firstSeq: 0, head: { seq: 0, mac: GENESIS }, closed: false, dropped: 0 }
     let previous: StoredRecord | undefined
     let encrypted = false
+    let witness: (typeof witnesses)[number] | undefined
     files.forEach((file, fileIndex) => {
       const lines = readFileSync(join(dir, file), 'utf8').split('\n')
       if (lines.at(-1) === '') lines.pop()
@@ -130,6 +154,21 @@ export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], op
           chain.events++
           const event = readEvent(record, encrypted, auditKeys, problem)
           if (event) events.push({ instance, seq, mac: record.mac, event })
+          if (typeof event?.time === 'string') chain.lastRecordAt = event.time
+        } else if (typeof record.control?.at === 'string') chain.lastRecordAt = record.control.at
+        const peers = record.control?.peers
+        if (mac === 'ok' && (record.kind === 'chain.opened' || record.kind === 'chain.checkpoint') && typeof peers === 'object' && peers !== null)
+          witness = { instance, seq, file, line, at: String(record.control?.at), peers: peers as Record<string, unknown> }
+        if (record.kind === 'chain.gap') {
+          const dropped = Number(record.control?.dropped)
+          chain.dropped += dropped
+          warnings.push({
+            file,
+            line,
+            instance,
+            seq,
+            problem: `record ${seq}: ${dropped} event(s) dropped between ${String(record.control?.first_time)} and ${String(record.control?.last_time)} (the writer's backlog was full: its disk failed or was too slow)`,
+          })
         }
         previous = record
       })
@@ -139,6 +178,16 @@ export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], op
     if (previous) {
       chain.head = { seq: previous.seq, mac: previous.mac }
       chain.closed = previous.kind === 'chain.closed'
+      const maxOpenAge = options.maxOpenAge ?? 86_400
+      const lastAt = chain.lastRecordAt ? Date.parse(chain.lastRecordAt) : Number.NaN
+      if (!chain.closed && (Number.isNaN(lastAt) || now.getTime() - lastAt > maxOpenAge * 1000))
+        warnings.push({
+          file: files.at(-1) ?? '',
+          line: 0,
+          instance,
+          seq: previous.seq,
+          problem: `the chain is not closed and its last record (${previous.seq}, ${chain.lastRecordAt ?? 'no time'}) is older than ${maxOpenAge} s: records cut off its tail, or its instance stopped without closing it`,
+        })
     }
     const expected = options.expectedHeads?.[instance]
     if (expected && !reaches(dir, files, expected)) {
@@ -151,11 +200,30 @@ export function verifyAuditLog(dir: string, keys: Buffer | readonly Buffer[], op
       })
     }
     chains.push(chain)
+    if (witness) witnesses.push(witness)
+  }
+  for (const witness of witnesses) {
+    // A witness older than the retention may name a chain pruned since.
+    if (witness.at.slice(0, 10) < prunedBefore) continue
+    for (const [peer, seen] of Object.entries(witness.peers)) {
+      if (typeof seen !== 'number') continue
+      const chain = chains.find((c) => c.instance === peer)
+      const said = `chain ${witness.instance} saw it at record ${seen} (its record ${witness.seq}, ${witness.at})`
+      if (!chain) problems.push({ file: '', line: 0, instance: peer, problem: `the whole chain is gone: ${said} (deleted)` })
+      else if (chain.head.seq < seen)
+        problems.push({
+          file: chain.files.at(-1) ?? '',
+          line: 0,
+          instance: peer,
+          seq: chain.head.seq,
+          problem: `the chain ends at record ${chain.head.seq}, but ${said}: records cut off its tail`,
+        })
+    }
   }
   for (const instance of Object.keys(options.expectedHeads ?? {})) {
     if (!chains.some((c) => c.instance === instance)) problems.push({ file: '', line: 0, instance, problem: 'the whole chain is gone' })
   }
-  return { ok: problems.length === 0, records, chains, problems, events }
+  return { ok: problems.length === 0, records, chains, problems, warnings, events }
 }
 
 /** An event record's content: encrypted (and bound to its place) in an encrypted chain, in clear otherwise. */

@@ -21,10 +21,14 @@ const USAGE = `Usage:
       with the anchor's policy applied, and the chain of each OP the anchor lists.
       Exit code 0 when nothing failed, 1 otherwise.
 
-  passport-spid-oidc audit verify <audit folder> [--key <hex or base64>] [--heads <earlier report.json>] [--json]
+  passport-spid-oidc audit verify <audit folder> [--key <hex or base64>] [--heads <earlier report.json>]
+                                  [--max-open-age <24h>] [--json]
       Verifies every instance's chain of a JsonLinesAuditSink folder with the audit key (AUDIT_KEY
       by default): MACs, order, deletions, insertions, splices, encryption, torn lines; with
-      --heads, also that no chain lost records reported earlier (truncation). Exit 1 on a problem.
+      --heads, also that no chain lost records reported earlier (truncation). Warns about events
+      dropped while a writer's backlog was full, and about a chain not closed whose last record is
+      older than --max-open-age (s, m, h or d; default 24h): its tail was cut off, or its instance
+      stopped without closing it. Exit 1 on a problem, 3 on warnings only, 0 otherwise.
 
   passport-spid-oidc audit export <audit folder> --from <date> --to <date> [--sub <sub>]
                                   [--fiscal-number-hash <tag>] [--key <hex or base64>]
@@ -92,6 +96,7 @@ function audit(args: string[]): number {
     options: {
       key: { type: 'string' },
       heads: { type: 'string' },
+      'max-open-age': { type: 'string' },
       json: { type: 'boolean', default: false },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -116,7 +121,12 @@ function audit(args: string[]): number {
     return extract.integrity.ok ? 0 : 1
   }
   const heads = values.heads ? Object.fromEntries((readJson(values.heads, '--heads').chains as ChainReport[]).map((c) => [c.instance, c.head])) : undefined
-  const { events: _events, ...report } = verifyAuditLog(dir, key, heads ? { expectedHeads: heads } : {})
+  const maxOpenAge = values['max-open-age'] === undefined ? undefined : parseDuration(values['max-open-age'])
+  if (maxOpenAge === null) return usageError('--max-open-age takes a duration: a number of seconds, or e.g. 90m, 24h, 2d')
+  const { events: _events, ...report } = verifyAuditLog(dir, key, {
+    ...(heads ? { expectedHeads: heads } : {}),
+    ...(maxOpenAge !== undefined ? { maxOpenAge } : {}),
+  })
   if (values.json) console.log(JSON.stringify(report, null, 2))
   else {
     for (const chain of report.chains)
@@ -124,9 +134,23 @@ function audit(args: string[]): number {
         `chain ${chain.instance}: ${chain.records} records (${chain.events} events) in ${chain.files.length} file(s), head ${chain.head.seq} ${chain.head.mac}${chain.closed ? ', closed' : ''}`,
       )
     for (const p of report.problems) console.log(`PROBLEM ${p.file}:${p.line} [${p.instance}] ${p.problem}`)
-    console.log(report.ok ? `${report.records} records, every chain intact` : `${report.problems.length} problem(s)`)
+    for (const w of report.warnings) console.log(`WARNING ${w.file}:${w.line} [${w.instance}] ${w.problem}`)
+    console.log(
+      !report.ok
+        ? `${report.problems.length} problem(s)`
+        : report.warnings.length > 0
+          ? `${report.records} records, every chain intact, ${report.warnings.length} warning(s)`
+          : `${report.records} records, every chain intact`,
+    )
   }
-  return report.ok ? 0 : 1
+  return !report.ok ? 1 : report.warnings.length > 0 ? 3 : 0
+}
+
+/** Seconds, from `3600`, `90m`, `24h` or `2d`; null when it is none of these. */
+function parseDuration(text: string): number | null {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim())
+  if (!match) return null
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd']
 }
 
 /** JSON given inline or as a file path. */

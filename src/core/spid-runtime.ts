@@ -8,6 +8,7 @@ import { DefaultProviderRegistry } from '../providers/default-provider-registry.
 import type { AuditEvent } from '../audit/audit-event.ts'
 import { secretTag } from '../log/redact.ts'
 import { FailureAggregator } from '../audit/failure-aggregator.ts'
+import { logAuditHealth } from '../audit/log-audit-health.ts'
 import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
 import { memorySharedState } from '../store/shared-state.ts'
 import { OpKeyReloads } from '../protocol/op-keys.ts'
@@ -35,9 +36,12 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
       auditFailed(error)
     }
     function auditFailed(error: unknown) {
+      // A record dropped by a full backlog is counted in the chain and announced by the health line.
+      if ((error as { code?: unknown } | undefined)?.code === 'ERR_SPID_AUDIT_UNAVAILABLE') return
       options.logger.error({ event: 'audit.write_failed', type, reason: error instanceof Error ? error.message : String(error) }, 'audit record not written')
     }
   }
+  logAuditHealth(options.audit, options.logger)
   const unbound = new FailureAggregator((fields) => record('login.failed.aggregated', fields))
   // Each is recorded in full at its callback, when it comes back: here, only counted.
   const anonymousStarts = new FailureAggregator((fields) => record('authorization.requested.aggregated', fields), {

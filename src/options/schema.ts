@@ -289,7 +289,7 @@ const fields = {
     .default('log')
     .meta(
       doc(
-        "While the audit sink cannot write (`healthy` false): `log` lets logins go on and logs each failure loudly (records wait in the sink's queue and are retried); `refuse-logins` answers 503 `ERR_SPID_AUDIT_UNAVAILABLE` to new logins until it writes again, for administrations that may not authenticate without a record.",
+        "While the audit sink cannot write (`healthy` false): `log` lets logins go on and logs one line at each change of `healthy` (records wait in the sink's queue and are retried); `refuse-logins` answers 503 `ERR_SPID_AUDIT_UNAVAILABLE` to new logins until it writes again, for administrations that may not authenticate without a record.",
       ),
     ),
   auditPersonalData: z.boolean().default(false).meta(doc('Adds a tag (SHA-256) of the fiscal number to `login.succeeded` records; never the number.')),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHmac, randomBytes } from 'node:crypto'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -174,7 +174,10 @@ describe('audit log: instances, days, crashes', () => {
   it('refuses a second writer of one chain', async () => {
     const dir = fresh()
     await writeChain(dir)
-    assert.throws(() => new JsonLinesAuditSink({ dir, key, instanceId: 'a' }), /is being written by process \d+: give each instance its own instanceId/)
+    assert.throws(
+      () => new JsonLinesAuditSink({ dir, key, instanceId: 'a' }),
+      /is being written by process \d+ on host .*: give each instance its own instanceId/,
+    )
   })
 
   it('opens each day with a hand-over, prunes past retention and still verifies, and names a deleted day', async () => {
@@ -271,5 +274,151 @@ describe('failures without a transaction', () => {
       written.map((w) => [w.error_code, w.count]),
       [['ERR_SPID_STATE_MISMATCH', 17]],
     )
+  })
+})
+
+/** A real disk failure that hits root too: the day file replaced by a folder (EISDIR on every append). */
+function breakDayFile(dir: string, inst = 'a'): () => void {
+  const file = fileOf(dir, inst)
+  renameSync(file, `${file}.aside`)
+  mkdirSync(file)
+  return () => {
+    rmSync(file, { recursive: true })
+    renameSync(`${file}.aside`, file)
+  }
+}
+const until = async (condition: () => boolean, what: string) => {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(condition(), `timed out waiting until ${what}`)
+}
+
+describe('audit log: outages', () => {
+  it('tells its watchers once per change of healthy, not once per failed retry', async () => {
+    const dir = fresh()
+    const errors: unknown[] = []
+    const sink = new JsonLinesAuditSink({ dir, key, instanceId: 'a', onError: (e) => errors.push(e) })
+    const changes: { healthy: boolean; reason?: string }[] = []
+    sink.watchHealth((change) => changes.push(change))
+    const repair = breakDayFile(dir)
+    const pending = Promise.all([sink.write(event(1)), sink.write(event(2))])
+    // Several failed attempts (at 0, 0.2 and 1.2 s; each retry also fails to re-read the tail), each told to onError.
+    await until(() => errors.length >= 5, 'three attempts failed')
+    assert.deepEqual(
+      changes.map((c) => [c.healthy, c.reason]),
+      [[false, 'write failed: EISDIR']],
+    )
+    repair()
+    await pending
+    assert.deepEqual(
+      changes.map((c) => c.healthy),
+      [false, true],
+    )
+    await sink.close()
+    assert.deepEqual(problems(dir), [])
+  })
+
+  it('holds at most maxBacklog records while the disk fails, and counts the dropped into a chain.gap record that verifies', async () => {
+    const dir = fresh()
+    const sink = new JsonLinesAuditSink({ dir, key, instanceId: 'a', maxQueue: 10, maxBacklog: 50, now: day('2026-11-23T10:00:00Z') })
+    const repair = breakDayFile(dir)
+    const at = (n: number) => new Date(Date.UTC(2026, 10, 23, 11, 0, 0, n)).toISOString()
+    const outcomes = Array.from({ length: 5000 }, (_, n) =>
+      sink.write({ ...event(n), time: at(n) }).then(
+        () => 'written',
+        (error: { code?: string }) => error.code,
+      ),
+    )
+    assert.ok(sink.waiting <= 51, `at most maxBacklog (+1 count) records held, saw ${sink.waiting}`)
+    assert.equal(sink.healthy, false, 'dropping records is not healthy')
+    await until(() => !sink.healthy && sink.waiting === 51, 'the write failed')
+    repair()
+    await sink.flush()
+    const settled = await Promise.all(outcomes)
+    assert.equal(settled.filter((o) => o === 'written').length, 50)
+    assert.equal(settled.filter((o) => o === 'ERR_SPID_AUDIT_UNAVAILABLE').length, 4950)
+    assert.equal(sink.healthy, true)
+    await sink.close()
+
+    const gap = lines(fileOf(dir))
+      .map((l) => JSON.parse(l))
+      .find((r) => r.kind === 'chain.gap')
+    assert.deepEqual(gap.control, { dropped: 4950, first_time: at(50), last_time: at(4999), at: '2026-11-23T10:00:00.000Z' })
+    const report = verifyAuditLog(dir, key)
+    assert.deepEqual(report.problems, [], 'the gap record is chained and MACed like any other')
+    assert.equal(report.chains[0]?.dropped, 4950)
+    assert.deepEqual(
+      report.warnings.map((w) => w.problem),
+      [`record ${gap.seq}: 4950 event(s) dropped between ${at(50)} and ${at(4999)} (the writer's backlog was full: its disk failed or was too slow)`],
+    )
+    assert.equal(report.events.length, 50)
+  })
+
+  it('a writer whose lock was taken over writes nothing more into the chain', async () => {
+    const dir = fresh()
+    const sink = new JsonLinesAuditSink({ dir, key, instanceId: 'a' })
+    await sink.write(event(1))
+    const before = readFileSync(fileOf(dir), 'utf8')
+    // What a writer in another container leaves when it takes the lock over.
+    const taker = { writer: 'f'.repeat(24), host: 'other-host', boot: 'other-boot', pidNs: 'pid:[1]', pid: 7 }
+    writeFileSync(join(dir, 'audit-a.lock'), JSON.stringify(taker))
+    await assert.rejects(sink.write(event(2)), /its lock was taken over by process 7 on host other-host/)
+    assert.equal(sink.healthy, false)
+    assert.equal(readFileSync(fileOf(dir), 'utf8'), before, 'not one more byte')
+    await assert.rejects(sink.close(), /taken over/)
+    assert.equal(JSON.parse(readFileSync(join(dir, 'audit-a.lock'), 'utf8')).writer, taker.writer, 'the new holder keeps its lock')
+  })
+})
+
+describe('audit log: tails', () => {
+  const later = (iso: string) => ({ now: day(iso) })
+
+  it('warns about a chain cut at its tail once it is older than maxOpenAge, not about a closed one', async () => {
+    const dir = fresh()
+    await (await writeChain(dir)).close()
+    assert.deepEqual(verifyAuditLog(dir, key, later('2026-11-26T10:00:00Z')).warnings, [], 'closed: never stale')
+    const file = fileOf(dir)
+    writeFileSync(file, `${lines(file).slice(0, -2).join('\n')}\n`)
+    assert.deepEqual(verifyAuditLog(dir, key, later('2026-11-23T12:00:00Z')).warnings, [], 'open and recent: a chain being written')
+    const report = verifyAuditLog(dir, key, later('2026-11-26T10:00:00Z'))
+    assert.deepEqual(report.problems, [])
+    assert.deepEqual(
+      report.warnings.map((w) => w.problem),
+      [
+        'the chain is not closed and its last record (5, 2026-11-23T10:00:04.000Z) is older than 86400 s: records cut off its tail, or its instance stopped without closing it',
+      ],
+    )
+    assert.deepEqual(verifyAuditLog(dir, key, { ...later('2026-11-26T10:00:00Z'), maxOpenAge: 4 * 86_400 }).warnings, [])
+  })
+
+  it('names a chain deleted whole, or cut below the head another chain saw, without an earlier report', async () => {
+    const dir = fresh()
+    await (await writeChain(dir, { inst: 'b' })).close()
+    // a starts later and records the head of b it sees (7: opened, five events, closed).
+    await (await writeChain(dir, { inst: 'a', n: 1 })).close()
+    assert.deepEqual(problems(dir), [])
+    const fileB = fileOf(dir, 'b')
+    const whole = readFileSync(fileB, 'utf8')
+    writeFileSync(fileB, `${lines(fileB).slice(0, -2).join('\n')}\n`)
+    assert.deepEqual(problems(dir), [
+      'b#5: the chain ends at record 5, but chain a saw it at record 7 (its record 1, 2026-11-23T10:00:00.000Z): records cut off its tail',
+    ])
+    rmSync(fileB)
+    assert.deepEqual(problems(dir), ['b#-: the whole chain is gone: chain a saw it at record 7 (its record 1, 2026-11-23T10:00:00.000Z) (deleted)'])
+    writeFileSync(fileB, whole)
+    assert.deepEqual(problems(dir), [])
+  })
+
+  it('an idle chain writes checkpoints, so it does not look cut off', async () => {
+    const dir = fresh()
+    let clock = new Date('2026-11-23T10:00:00Z')
+    const sink = new JsonLinesAuditSink({ dir, key, instanceId: 'a', checkpointMs: 20, now: () => clock })
+    await sink.write(event(1))
+    clock = new Date('2026-11-24T10:00:00Z')
+    const kinds = () => lines(join(dir, 'audit-a-2026-11-24.jsonl')).map((l) => JSON.parse(l).kind)
+    await until(() => existsSync(join(dir, 'audit-a-2026-11-24.jsonl')) && kinds().includes('chain.checkpoint'), 'a checkpoint was written')
+    const report = verifyAuditLog(dir, key, later('2026-11-24T11:00:00Z'))
+    assert.deepEqual([report.problems, report.warnings], [[], []])
+    assert.equal(report.chains[0]?.lastRecordAt, '2026-11-24T10:00:00.000Z')
+    await sink.close()
   })
 })
