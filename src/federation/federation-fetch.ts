@@ -24,7 +24,7 @@ export interface FederationFetchOptions extends Omit<OpFetchLimits, 'lookup'> {
 export function createFederationFetch(options: FederationFetchOptions): OpFetch {
   const limits = { timeout: options.timeout, maxBytes: options.maxBytes }
   const named = createOpFetch(limits)
-  const guarded = createOpFetch({ ...limits, lookup: publicOnlyLookup })
+  const guarded = createOpFetch({ ...limits, lookup: publicOnlyLookup() })
   return async (url, init) => {
     const target = new URL(url)
     if (options.isNamed(target.origin)) return named(url, init)
@@ -48,19 +48,25 @@ function refusedTarget(url: URL): string | undefined {
   return undefined
 }
 
-/** dns.lookup, failing when any address of the name is not public (a name with one internal address is not trusted for the others). */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-    if (error) return callback(error, '', 0)
-    const internal = addresses.map((a) => [a.address, nonPublicKind(a.address)] as const).find(([, kind]) => kind)
-    if (internal) {
-      return callback(refused(`https://${hostname}`, `${hostname} resolves to ${internal[0]}, a ${internal[1]} address`) as NodeJS.ErrnoException, '', 0)
-    }
-    if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0)
-    if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses)
-    const first = addresses[0] as LookupAddress
-    callback(null, first.address, first.family)
-  })
+type Resolve = (hostname: string, options: { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void
+
+/**
+ * A connection's lookup: dns.lookup (or `resolve`), failing when any address of the name is not
+ * public (a name with one internal address is not trusted for the others).
+ */
+export function publicOnlyLookup(resolve: Resolve = dnsLookup): LookupFunction {
+  return (hostname, options, callback) =>
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0)
+      const internal = addresses.map((a) => [a.address, nonPublicKind(a.address)] as const).find(([, kind]) => kind)
+      if (internal) {
+        return callback(refused(`https://${hostname}`, `${hostname} resolves to ${internal[0]}, a ${internal[1]} address`) as NodeJS.ErrnoException, '', 0)
+      }
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0)
+      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses)
+      const first = addresses[0] as LookupAddress
+      callback(null, first.address, first.family)
+    })
 }
 
 function refused(url: string, why: string): FederationError {
