@@ -70,8 +70,19 @@ export class ResolutionBudget {
 
 /** The resolution ran out of requests or time: it ends here, whatever hints are left. */
 export class ResolutionStopped extends FederationError {
-  constructor(subject: string, why: string) {
-    super('ERR_SPID_TRUST_CHAIN_INVALID', `${quoted(subject)}: no trust chain: ${why}`)
+  readonly #why: string
+  readonly #failures: readonly string[]
+
+  constructor(subject: string, why: string, failures: readonly string[] = []) {
+    const before = failures.length ? `; before that:\n  - ${failures.join('\n  - ')}` : ''
+    super('ERR_SPID_TRUST_CHAIN_INVALID', bounded(`${quoted(subject)}: no trust chain: ${why}${before}`))
+    this.#why = why
+    this.#failures = failures
+  }
+
+  /** The same stop, about the resolution's subject, with the failures of the hints tried before it (outermost first). */
+  about(subject: string, failures: readonly string[] = []): ResolutionStopped {
+    return new ResolutionStopped(subject, this.#why, [...failures, ...this.#failures])
   }
 }
 

@@ -128,10 +128,10 @@ export async function resolveTrustChain(subject: string, options: TrustChainOpti
         const above = await climb(superior, new Set([...visited, hint]), intermediates + 1)
         return { statements: [statement, ...above.statements], anchor: above.anchor }
       } catch (error) {
-        if (error instanceof ResolutionStopped) throw error
+        if (error instanceof ResolutionStopped) throw error.about(subject, failures)
         const reason = isSpidError(error) ? error.message : `${quoted(String(hint))}: ${error instanceof Error ? error.message : String(error)}`
         // A failure one level up already lists its own failures: each is cut, so that nesting cannot multiply them.
-        failures.push(bounded(reason, 600))
+        failures.push(bounded(reason, 600).replaceAll('\n', '\n    '))
       }
     }
     if (declared.length > hints.length) failures.push(`${declared.length - hints.length} more authority_hints not tried (at most ${maxHints} per entity)`)
