@@ -52,8 +52,9 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
   // replaced on the runtime (tests move it forward) applies there too.
   const runtime = {} as SpidRuntime
   const originOf = (url: string) => new URL(url).origin
+  // The RP's own origin too: checkFederationSetup reads its entity configuration as served.
   const namedOrigins = new Set(
-    [...options.trustAnchors.map((a) => a.entityId), ...options.providers.map((p) => p.issuer), ...options.authorityHints].map(originOf),
+    [options.clientId, ...options.trustAnchors.map((a) => a.entityId), ...options.providers.map((p) => p.issuer), ...options.authorityHints].map(originOf),
   )
   const federationFetch = createFederationFetch({
     timeout: options.httpTimeout,
