@@ -1,6 +1,7 @@
 import { ID_TOKEN_ALG } from '../algorithms.ts'
 import type { ResolvedOptions } from '../options/resolve-options.ts'
-import { createOpFetch } from '../protocol/op-fetch.ts'
+import { createOpFetch, type OpFetch } from '../protocol/op-fetch.ts'
+import { createFederationFetch } from '../federation/federation-fetch.ts'
 import type { ProtocolContext } from '../protocol/protocol-context.ts'
 import { FederationProviderRegistry } from '../federation/federation-provider-registry.ts'
 import type { TrustAnchor } from '../federation/trust-chain.ts'
@@ -18,7 +19,10 @@ import { OpKeyReloads } from '../protocol/op-keys.ts'
  * clock and the audit trail, built once. The strategy owns it (`strategy.runtime`) and every
  * middleware of the package receives it from there.
  */
-export interface SpidRuntime extends ProtocolContext {}
+export interface SpidRuntime extends ProtocolContext {
+  /** The HTTP client of trust-chain resolution: members' URLs only to public https hosts (see createFederationFetch). */
+  readonly federationFetch: OpFetch
+}
 
 /** Anything that carries a runtime: a `SpidStrategy`, which is what apps pass to the middleware. */
 export interface HasSpidRuntime {
@@ -58,16 +62,29 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
   // Filled in below; the federation registry reads the clock through it, so that a clock
   // replaced on the runtime (tests move it forward) applies there too.
   const runtime = {} as SpidRuntime
-  const registry =
-    options.providerRegistry ??
-    (options.trustAnchors.length > 0
+  const originOf = (url: string) => new URL(url).origin
+  // The RP's own origin too: checkFederationSetup reads its entity configuration as served.
+  const namedOrigins = new Set(
+    [options.clientId, ...options.trustAnchors.map((a) => a.entityId), ...options.providers.map((p) => p.issuer), ...options.authorityHints].map(originOf),
+  )
+  const federationFetch = createFederationFetch({
+    timeout: options.httpTimeout,
+    maxBytes: options.maxResponseBytes,
+    // Read when a request is made, by then the registry below exists.
+    isNamed: (origin) => namedOrigins.has(origin) || (federation?.lists(origin) ?? false),
+  })
+  const { failureTtl, ...limits } = options.federationLimits
+  const federation =
+    options.providerRegistry === undefined && options.trustAnchors.length > 0
       ? new FederationProviderRegistry({
           anchors: options.trustAnchors as TrustAnchor[],
           providers: options.providers,
           discover: options.discoverProviders,
           requiredTrustMarks: options.requiredTrustMarks,
           ...(options.federationCache ? { sharedCache: options.federationCache } : {}),
-          fetch,
+          fetch: federationFetch,
+          limits,
+          failureTtl,
           clockTolerance: options.clockTolerance,
           now: () => runtime.now(),
           logger: options.logger,
@@ -81,23 +98,28 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
               exp: chain.expiresAt,
             }),
         })
-      : new DefaultProviderRegistry({
-          providers: options.providers,
-          fetch,
-          metadataTtl: options.metadataTtl,
-          clockTolerance: options.clockTolerance,
-          ...(options.acceptCheckRpQuirks ? { onQuirk: (issuer: string, quirk: string) => logCheckRpQuirk(options.logger, issuer, quirk) } : {}),
-          onResolved: (provider, statement) =>
-            audit('trust_chain.resolved', {
-              iss: provider.config.issuer,
-              source: provider.source,
-              ...(statement ? { statement_hash: secretTag(statement) } : {}),
-            }),
-        }))
+      : undefined
+  const registry =
+    options.providerRegistry ??
+    federation ??
+    new DefaultProviderRegistry({
+      providers: options.providers,
+      fetch,
+      metadataTtl: options.metadataTtl,
+      clockTolerance: options.clockTolerance,
+      ...(options.acceptCheckRpQuirks ? { onQuirk: (issuer: string, quirk: string) => logCheckRpQuirk(options.logger, issuer, quirk) } : {}),
+      onResolved: (provider, statement) =>
+        audit('trust_chain.resolved', {
+          iss: provider.config.issuer,
+          source: provider.source,
+          ...(statement ? { statement_hash: secretTag(statement) } : {}),
+        }),
+    })
   return Object.assign(runtime, {
     options,
     registry,
     fetch,
+    federationFetch,
     client: {
       clientId: options.clientId,
       signingKey: options.keys.signing,

@@ -10,7 +10,7 @@ import { runDoctor } from './run-doctor.ts'
  * fetches its own entity configuration), at start-up or from an admin route; it changes nothing.
  */
 export async function checkFederationSetup(strategy: HasSpidRuntime, { trustAnchor }: { trustAnchor?: string } = {}): Promise<DoctorReport> {
-  const { options, fetch } = strategy.runtime
+  const { options, federationFetch } = strategy.runtime
   const anchor = options.trustAnchors.find((a) => trustAnchor === undefined || a.entityId === trustAnchor)
   if (!anchor)
     throw new SpidConfigError([`trustAnchors: ${trustAnchor ?? 'no trust anchor'} is not configured; checkFederationSetup checks against a pinned anchor`])
@@ -18,7 +18,7 @@ export async function checkFederationSetup(strategy: HasSpidRuntime, { trustAnch
     entityId: options.clientId,
     anchor,
     providers: false,
-    fetch,
+    fetch: federationFetch,
     now: strategy.runtime.now(),
     clockTolerance: options.clockTolerance,
   })

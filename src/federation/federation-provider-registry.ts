@@ -9,8 +9,10 @@ import { applyMetadataPolicy } from './metadata-policy.ts'
 import type { FederationChainCache } from './chain-cache.ts'
 import { fetchEntityConfiguration, resolveTrustChain, type TrustAnchor, type TrustChain, verifyTrustChain } from './trust-chain.ts'
 import { checkRequiredTrustMarks, verifyTrustMarks } from './trust-marks.ts'
+import type { ResolutionLimits } from './resolution-budget.ts'
 
 const OP = 'openid_provider'
+const DEFAULT_FAILURE_TTL = 30
 
 export interface FederationProviderRegistryOptions {
   anchors: readonly TrustAnchor[]
@@ -25,6 +27,10 @@ export interface FederationProviderRegistryOptions {
   logger: Logger
   /** Intermediates allowed at most in a chain. */
   maxIntermediates?: number
+  /** Requests, hints per entity and time one chain resolution may use. */
+  limits?: Partial<ResolutionLimits>
+  /** Seconds a failed resolution is answered from memory before the OP's chain is tried again. Default 30. */
+  failureTtl?: number
   /** Chains resolved at once during discovery. */
   concurrency?: number
   /** Shared with the other instances (Redis): a chain one resolved, the others verify and use. */
@@ -58,6 +64,8 @@ export class FederationProviderRegistry implements ProviderRegistry {
   readonly #cache = new Map<string, Cached>()
   /** OPs of the anchors' lists whose chain failed, with why: reported, never fatal for the others. */
   readonly refused = new Map<string, string>()
+  /** The origins of the OPs the anchors listed at the last refresh, before their chains resolved too. */
+  #listedOrigins = new Set<string>()
 
   constructor(options: FederationProviderRegistryOptions) {
     this.#o = options
@@ -73,6 +81,11 @@ export class FederationProviderRegistry implements ProviderRegistry {
     return all.find((p) => p.issuer === idOrIssuer) ?? all.find((p) => p.id === idOrIssuer)
   }
 
+  /** Whether an anchor listed an OP on `origin` (the federation HTTP client requests those as configured ones). */
+  lists(origin: string): boolean {
+    return this.#listedOrigins.has(origin)
+  }
+
   /** Asks each anchor for its OPs and resolves their chains, a few at a time; an OP that fails is left out and reported. */
   async refresh(): Promise<void> {
     if (!this.#o.discover) return
@@ -80,6 +93,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
     for (const anchor of this.#o.anchors) found.push(...(await this.#listOps(anchor)))
     const known = new Set(this.#configured.map((p) => p.issuer))
     const candidates = [...new Set(found)].filter((issuer) => !known.has(issuer))
+    this.#listedOrigins = new Set(candidates.map((issuer) => new URL(issuer).origin))
     const accepted = new Set<string>()
     const asConfig = (issuer: string): ProviderConfig => ({ issuer, id: issuer, name: undefined, profile: 'spid' })
     const queue = [...candidates]
@@ -144,7 +158,9 @@ export class FederationProviderRegistry implements ProviderRegistry {
         entry.refreshAt = resolved.chain.expiresAt - Math.max(Math.floor(lifetime / 10), 1)
       },
       () => {
-        if (this.#cache.get(issuer) === entry) this.#cache.delete(issuer)
+        // Remembered for a while: a chain that failed, perhaps at the cost of many requests and
+        // seconds, must not be resolved again by every login start that names the OP.
+        if (this.#cache.get(issuer) === entry) entry.expiresAt = this.#o.now() + (this.#o.failureTtl ?? DEFAULT_FAILURE_TTL)
       },
     )
   }
@@ -196,6 +212,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
       now: this.#o.now(),
       clockTolerance: this.#o.clockTolerance,
       ...(this.#o.maxIntermediates !== undefined ? { maxIntermediates: this.#o.maxIntermediates } : {}),
+      ...(this.#o.limits ? { limits: this.#o.limits } : {}),
     }
   }
 

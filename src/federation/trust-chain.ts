@@ -3,6 +3,7 @@ import { JWS_ALGS } from '../algorithms.ts'
 import { FederationError, isSpidError } from '../errors/spid-error.ts'
 import type { OpFetch } from '../protocol/op-fetch.ts'
 import { type MetadataPolicy, resolveMetadataPolicy } from './metadata-policy.ts'
+import { bounded, quoted, ResolutionBudget, type ResolutionLimits, ResolutionStopped } from './resolution-budget.ts'
 
 /** A trust anchor the RP trusts: its entity id and its public keys, pinned from the official publication. */
 export interface TrustAnchor {
@@ -56,6 +57,8 @@ export interface TrustChainOptions {
   clockTolerance: number
   /** Intermediates allowed at most between the subject and an anchor, whatever the statements say. */
   maxIntermediates?: number
+  /** Requests, hints per entity and time one resolution may use (DEFAULT_RESOLUTION_LIMITS). */
+  limits?: Partial<ResolutionLimits>
 }
 
 const TYP = 'entity-statement+jwt'
@@ -69,12 +72,30 @@ const DEFAULT_MAX_INTERMEDIATES = 3
  * `federation_fetch_endpoint`), each verified with the keys of the level above, the anchor's with
  * the pinned keys, until an anchor is reached. Loops, chains longer than allowed and
  * `max_path_length` are refused. When every hint fails, the error lists why each one did.
+ *
+ * Bounded, since federation members write the hints: each URL is fetched once per resolution,
+ * at most `limits.maxFetches` requests and `limits.maxAuthorityHints` hints per entity are used,
+ * the whole resolution stops at `limits.timeout`, and the error message is cut to a few KB. A
+ * superior's `federation_fetch_endpoint` must be on its own origin, unless it is an anchor.
+ *
+ * `leafConfiguration`: the subject's entity configuration when the caller has it (the RP's own,
+ * built locally), instead of fetching it.
  */
-export async function resolveTrustChain(subject: string, options: TrustChainOptions): Promise<TrustChain> {
+export async function resolveTrustChain(subject: string, options: TrustChainOptions, leafConfiguration?: string): Promise<TrustChain> {
   const anchors = new Map(options.anchors.map((a) => [a.entityId, a]))
   if (anchors.has(subject)) throw chainError(subject, 'is a trust anchor, not an entity that resolves through one')
-  const leaf = await fetchEntityConfiguration(subject, undefined, options)
+  const budget = new ResolutionBudget(options.limits)
+  const leaf =
+    leafConfiguration === undefined
+      ? await fetchEntityConfiguration(subject, undefined, options, budget)
+      : await verifyStatement(
+          leafConfiguration,
+          selfStatedKeys(leafConfiguration, subject),
+          { iss: subject, sub: subject, ...options },
+          'with its own keys (self-signed)',
+        )
   const maxIntermediates = options.maxIntermediates ?? DEFAULT_MAX_INTERMEDIATES
+  const maxHints = budget.limits.maxAuthorityHints
 
   /** Chains from `current` (already verified) up to an anchor: subordinate statements bottom-up, plus the anchor. */
   async function climb(
@@ -82,17 +103,20 @@ export async function resolveTrustChain(subject: string, options: TrustChainOpti
     visited: Set<string>,
     intermediates: number,
   ): Promise<{ statements: VerifiedStatement[]; anchor: VerifiedStatement }> {
-    const hints = current.claims.authority_hints ?? []
-    if (hints.length === 0) throw chainError(current.claims.sub, 'has no authority_hints and is not a configured trust anchor')
+    const declared = Array.isArray(current.claims.authority_hints) ? current.claims.authority_hints : []
+    if (declared.length === 0) throw chainError(current.claims.sub, 'has no authority_hints and is not a configured trust anchor')
+    const hints = declared.slice(0, maxHints)
     const failures: string[] = []
     for (const hint of hints) {
       try {
-        if (visited.has(hint)) throw chainError(hint, `appears twice in the chain (authority_hints loop through ${[...visited].join(' → ')})`)
+        if (typeof hint !== 'string' || !URL.canParse(hint))
+          throw chainError(current.claims.sub, `authority_hints entry ${quoted(JSON.stringify(hint) ?? '')} is not a URL`)
+        if (visited.has(hint)) throw chainError(hint, `appears twice in the chain (authority_hints loop through ${[...visited].map(quoted).join(' → ')})`)
         const anchor = anchors.get(hint)
         if (!anchor && intermediates + 1 > maxIntermediates)
           throw chainError(hint, `would be intermediate number ${intermediates + 1}, more than the ${maxIntermediates} allowed`)
-        const superior = await fetchEntityConfiguration(hint, anchor?.jwks, options)
-        const statement = await fetchSubordinateStatement(superior, current.claims.sub, options)
+        const superior = await fetchEntityConfiguration(hint, anchor?.jwks, options, budget)
+        const statement = await fetchSubordinateStatement(superior, current.claims.sub, options, budget, anchor !== undefined)
         // The superior vouches for the keys of the entity below: its configuration must verify with them.
         await verifyStatement(
           current.jwt,
@@ -104,11 +128,15 @@ export async function resolveTrustChain(subject: string, options: TrustChainOpti
         const above = await climb(superior, new Set([...visited, hint]), intermediates + 1)
         return { statements: [statement, ...above.statements], anchor: above.anchor }
       } catch (error) {
-        failures.push(isSpidError(error) ? error.message : `${hint}: ${error instanceof Error ? error.message : String(error)}`)
+        if (error instanceof ResolutionStopped) throw error.about(subject, failures)
+        const reason = isSpidError(error) ? error.message : `${quoted(String(hint))}: ${error instanceof Error ? error.message : String(error)}`
+        // A failure one level up already lists its own failures: each is cut, so that nesting cannot multiply them.
+        failures.push(bounded(reason, 600).replaceAll('\n', '\n    '))
       }
     }
+    if (declared.length > hints.length) failures.push(`${declared.length - hints.length} more authority_hints not tried (at most ${maxHints} per entity)`)
     if (failures.length === 1) throw chainError(current.claims.sub, `no trust chain: ${failures[0]}`)
-    throw chainError(current.claims.sub, `no trust chain through any of its ${hints.length} authority_hints:\n  - ${failures.join('\n  - ')}`)
+    throw chainError(current.claims.sub, bounded(`no trust chain through any of its ${declared.length} authority_hints:\n  - ${failures.join('\n  - ')}`))
   }
 
   const { statements, anchor } = await climb(leaf, new Set([subject]), 0)
@@ -120,6 +148,14 @@ export async function resolveTrustChain(subject: string, options: TrustChainOpti
     [leaf, ...statements, anchor].map((s) => s.jwt),
     options,
   )
+}
+
+function selfStatedKeys(jwt: string, subject: string): JSONWebKeySet {
+  try {
+    return decodeJwt(jwt).jwks as JSONWebKeySet
+  } catch (cause) {
+    throw chainError(subject, 'entity configuration is not a JWT', cause)
+  }
 }
 
 /** The chain from its verified parts: path lengths checked, policies merged from the anchor down. */
@@ -225,35 +261,49 @@ export async function fetchEntityConfiguration(
   entityId: string,
   pinnedKeys: JSONWebKeySet | undefined,
   options: TrustChainOptions,
+  budget = new ResolutionBudget(options.limits),
 ): Promise<VerifiedStatement> {
-  const jwt = await fetchStatement(`${entityId.replace(/\/$/, '')}/.well-known/openid-federation`, entityId, 'entity configuration', options.fetch)
-  let ownKeys: JSONWebKeySet
-  try {
-    ownKeys = decodeJwt(jwt).jwks as JSONWebKeySet
-  } catch (cause) {
-    throw chainError(entityId, 'entity configuration is not a JWT', cause)
-  }
-  const keys = pinnedKeys ?? ownKeys
+  const url = `${entityId.replace(/\/$/, '')}/.well-known/openid-federation`
+  const jwt = await fetchStatement(url, entityId, 'entity configuration', options.fetch, budget)
+  const keys = pinnedKeys ?? selfStatedKeys(jwt, entityId)
   const what = pinnedKeys ? 'with the pinned trust anchor keys' : 'with its own keys (self-signed)'
   return verifyStatement(jwt, keys, { iss: entityId, sub: entityId, ...options }, what)
 }
 
-/** The superior's subordinate statement about `subject`, from its `federation_fetch_endpoint`, verified with the superior's keys. */
-async function fetchSubordinateStatement(superior: VerifiedStatement, subject: string, options: TrustChainOptions): Promise<VerifiedStatement> {
+/**
+ * The superior's subordinate statement about `subject`, from its `federation_fetch_endpoint`,
+ * verified with the superior's keys. The endpoint is whatever the superior's self-signed
+ * configuration says, read before any anchor has vouched for it: unless the superior is a pinned
+ * anchor, it must be on the superior's own origin, so that a member cannot make the RP request
+ * any URL it likes.
+ */
+async function fetchSubordinateStatement(
+  superior: VerifiedStatement,
+  subject: string,
+  options: TrustChainOptions,
+  budget: ResolutionBudget,
+  isAnchor: boolean,
+): Promise<VerifiedStatement> {
+  const issuer = superior.claims.sub
   const endpoint = (superior.claims.metadata?.federation_entity as { federation_fetch_endpoint?: unknown } | undefined)?.federation_fetch_endpoint
-  if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) throw chainError(superior.claims.sub, 'entity configuration has no federation_fetch_endpoint')
+  if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) throw chainError(issuer, 'entity configuration has no federation_fetch_endpoint')
   const url = new URL(endpoint)
+  if (!isAnchor && url.origin !== new URL(issuer).origin) {
+    throw chainError(issuer, `federation_fetch_endpoint ${quoted(endpoint)} is not on the entity's own origin ${new URL(issuer).origin}: not requested`)
+  }
   url.searchParams.set('sub', subject)
-  const jwt = await fetchStatement(url.href, superior.claims.sub, `statement about ${subject}`, options.fetch)
-  return verifyStatement(jwt, superior.claims.jwks, { iss: superior.claims.sub, sub: subject, ...options }, "with the issuer's keys")
+  const jwt = await fetchStatement(url.href, issuer, `statement about ${quoted(subject)}`, options.fetch, budget)
+  return verifyStatement(jwt, superior.claims.jwks, { iss: issuer, sub: subject, ...options }, "with the issuer's keys")
 }
 
-async function fetchStatement(url: string, issuer: string, what: string, fetch: OpFetch): Promise<string> {
-  const response = await fetch(url, { headers: { accept: CONTENT_TYPE } })
-  const type = (response.header('content-type') ?? '').split(';')[0]?.trim()
-  if (!response.ok) throw chainError(issuer, `${what}: ${url} answered ${response.status}`)
-  if (type !== CONTENT_TYPE) throw chainError(issuer, `${what}: ${url} answered with content type ${type || '(none)'}, not ${CONTENT_TYPE}`)
-  return response.body.toString('utf8').trim()
+async function fetchStatement(url: string, issuer: string, what: string, fetch: OpFetch, budget: ResolutionBudget): Promise<string> {
+  return budget.once(url, issuer, async (signal) => {
+    const response = await fetch(url, { headers: { accept: CONTENT_TYPE }, signal })
+    const type = (response.header('content-type') ?? '').split(';')[0]?.trim()
+    if (!response.ok) throw chainError(issuer, `${what}: ${quoted(url)} answered ${response.status}`)
+    if (type !== CONTENT_TYPE) throw chainError(issuer, `${what}: ${quoted(url)} answered with content type ${quoted(type || '(none)')}, not ${CONTENT_TYPE}`)
+    return response.body.toString('utf8').trim()
+  })
 }
 
 /** Signature with `keys`, `typ`, `iss`, `sub`, `iat`, `exp` and a `jwks`: every check says which statement and which value. */
@@ -309,5 +359,5 @@ function describe(error: unknown, whose: string, kid: string | undefined): strin
 }
 
 function chainError(entity: string, message: string, cause?: unknown): FederationError {
-  return new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${entity}: ${message}`, cause === undefined ? {} : { cause })
+  return new FederationError('ERR_SPID_TRUST_CHAIN_INVALID', `${quoted(entity)}: ${message}`, cause === undefined ? {} : { cause })
 }

@@ -58,6 +58,10 @@ export async function verifyTrustMarks(check: TrustMarkCheck): Promise<{ valid: 
         currentDate: new Date(check.now * 1000),
         requiredClaims: ['iss', 'sub', 'iat'],
       })
+      // jose checks iat only against a maxTokenAge: a mark dated in the future would otherwise pass.
+      if (typeof claims.iat !== 'number' || claims.iat > check.now + check.clockTolerance) {
+        throw new Error(`its iat ${String(claims.iat)} is in the future (beyond the ${check.clockTolerance} s clock tolerance)`)
+      }
       valid.push({ type, issuer, expiresAt: typeof claims.exp === 'number' ? claims.exp : undefined })
     } catch (error) {
       const reason = (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'it has expired' : error instanceof Error ? error.message : String(error)

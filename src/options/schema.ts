@@ -142,6 +142,20 @@ const fields = {
         'per process',
       ),
     ),
+  federationLimits: z
+    .strictObject({
+      maxFetches: z.number().int().min(3).max(1000).default(30),
+      maxAuthorityHints: z.number().int().min(1).max(50).default(5),
+      timeout: z.number().int().min(100).max(120_000).default(10_000),
+      failureTtl: z.number().int().min(0).max(3600).default(30),
+    })
+    .prefault({})
+    .meta(
+      doc(
+        "With `trustAnchors`: bounds on resolving one trust chain, whose `authority_hints` federation members write: `maxFetches` requests (each statement fetched once), `maxAuthorityHints` hints tried per entity, `timeout` milliseconds in all; a failed chain is answered from memory for `failureTtl` seconds. Requests go as they are only to the origins the configuration names (`clientId`, `trustAnchors`, `providers`, `authorityHints`) and the OPs an anchor lists; any other URL a member names must be https on the default port of a host whose addresses are all public (checked after DNS resolution), and a superior's `federation_fetch_endpoint` must be on its own origin. A local test federation on `http://127.0.0.1` therefore works when its anchor and OPs are configured or listed, and nothing else on loopback is reachable through it.",
+        '`{ maxFetches: 30, maxAuthorityHints: 5, timeout: 10000, failureTtl: 30 }`',
+      ),
+    ),
   requiredTrustMarks: z
     .array(z.string().min(1))
     .default([])

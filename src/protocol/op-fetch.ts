@@ -1,12 +1,15 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { UnavailableError } from '../errors/spid-error.ts'
+import type { LookupFunction } from 'node:net'
+import { isSpidError, UnavailableError } from '../errors/spid-error.ts'
 
 export interface OpFetchLimits {
   /** Milliseconds before the request is aborted. */
   timeout: number
   /** Bytes read at most from the body. */
   maxBytes: number
+  /** Resolves host names for new connections instead of dns.lookup (the federation's public-address check). */
+  lookup?: LookupFunction
 }
 
 /** What the OP answered, read whole. */
@@ -43,7 +46,8 @@ const FORM = 'application/x-www-form-urlencoded'
  * that openid-client appends.
  */
 export function createOpFetch(limits: OpFetchLimits): OpFetch {
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
+  const lookup = limits.lookup ? { lookup: limits.lookup } : {}
+  const agents = { http: new HttpAgent({ keepAlive: true, ...lookup }), https: new HttpsAgent({ keepAlive: true, ...lookup }) }
 
   function send(
     url: URL,
@@ -122,7 +126,8 @@ export function createOpFetch(limits: OpFetchLimits): OpFetch {
     try {
       return await send(target, init.method ?? 'GET', headers, body, init.signal ?? undefined, true)
     } catch (cause) {
-      if (cause instanceof UnavailableError) throw cause
+      // Our own errors (a timeout, an address refused by the lookup) already say what happened.
+      if (isSpidError(cause)) throw cause
       throw unavailable(url, isTimeout(cause) ? `timed out after ${limits.timeout} ms` : 'unreachable', cause)
     }
   }

@@ -109,14 +109,62 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     )
     assert.deepEqual([unknownAnchor.status, (await unknownAnchor.json()).error], [404, 'invalid_trust_anchor'])
     assert.equal((await fetch(`${stack.appUrl}/resolve`)).status, 400)
-    // An anchor whose statement about the RP has expired: no resolve response, and the reason.
+    // An anchor whose statement about the RP has expired: no resolve response, and the reason
+    // (once the chain kept from the answer above is older than the endpoint's 300-second maxAge).
     fed.statement('ta', 'rp', { lifetime: -3600 })
+    shift = 301
     const broken = await fetch(url)
     const body = await broken.json()
     assert.equal(broken.status, 502)
     assert.equal(body.error, 'server_error')
     assert.match(body.error_description, /statement of .* about .*: it has expired \(exp\)/)
     fed.statement('ta', 'rp', { metadata_policy: { openid_relying_party: { contacts: { add: ['federation@registry.example.it'] } } } })
+    shift = 0
+  })
+
+  it('answers 200 resolve requests with a handful of federation requests, none to itself, and rate-limits the client', async () => {
+    // A clock past the answers (and the failure) the test above left in the endpoint's memory,
+    // stopped, so that all 200 requests fall in one rate-limit window however slow the machine.
+    const runtime = stack.app.strategy.runtime
+    const clock = runtime.now
+    const frozen = realNow() + 1000
+    runtime.now = () => frozen
+    const real = runtime.federationFetch
+    // A tap on the RP's own federation HTTP client (the real one underneath): every outbound request, to anyone.
+    const outbound: string[] = []
+    Object.assign(runtime, {
+      federationFetch: (url: string, init?: Parameters<typeof real>[1]) => {
+        outbound.push(url)
+        return real(url, init)
+      },
+    })
+    const atAnchor = fed.requests.length
+    try {
+      const url = `${stack.appUrl}/resolve?sub=${encodeURIComponent(stack.appUrl)}&trust_anchor=${encodeURIComponent(fed.id('ta'))}`
+      const answers: Response[] = []
+      for (let i = 0; i < 200; i++) answers.push(await fetch(url))
+      const key = await importJWK(stack.app.strategy.options.keys.federation.publicJwk, 'RS256')
+      const ok = answers.filter((a) => a.status === 200)
+      assert.equal(ok.length, 30, 'the default: 30 a minute per client')
+      for (const answer of ok) {
+        const { payload } = await jwtVerify(await answer.text(), key, { typ: 'resolve-response+jwt', issuer: stack.appUrl, subject: stack.appUrl })
+        assert.equal((payload.trust_chain as string[]).length, 3)
+      }
+      const limited = answers.filter((a) => a.status === 429)
+      assert.equal(limited.length, 170)
+      assert.ok(Number(limited[0]?.headers.get('retry-after')) > 0)
+      assert.equal((await (limited[0] as Response).json()).error, 'temporarily_unavailable')
+      assert.ok(outbound.length <= 2, `outbound federation requests: ${outbound.length} (${outbound.join(', ')})`)
+      assert.deepEqual(
+        outbound.filter((u) => u.startsWith(stack.appUrl)),
+        [],
+        'never its own entity configuration over its public URL',
+      )
+      assert.equal(fed.requests.length - atAnchor, outbound.length, 'what the anchor received')
+    } finally {
+      Object.assign(runtime, { federationFetch: real })
+      runtime.now = clock
+    }
   })
 
   it('makes no federation request on a warm login', async () => {

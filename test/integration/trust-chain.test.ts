@@ -221,6 +221,22 @@ describe('trust marks (rule F6)', () => {
     await fed.close()
   })
 
+  it('refuses a mark issued in the future, beyond the clock tolerance, and accepts one within it', async () => {
+    const year = 365 * 24 * 3600
+    await fed.entity('op', {
+      hints: ['ta'],
+      trustMarks: [
+        { type: TYPE, issuer: 'ta', issuedIn: year },
+        { type: TYPE, issuer: 'ta', issuedIn: 30 },
+      ],
+    })
+    const { valid, refused } = await verify()
+    assert.equal(valid.length, 1, 'the mark 30 s ahead is within the 60 s tolerance')
+    assert.equal(refused.length, 1)
+    assert.match(refused[0] as string, /iat \d+ is in the future \(beyond the 60 s clock tolerance\)/)
+    await fed.close()
+  })
+
   it('refuses an OP without a required valid trust mark, and says why', async () => {
     const resolved = await registryFor([TYPE]).resolve(fed.id('op'))
     assert.equal(resolved.source, 'trust-chain', 'a valid mark from the anchor')
