@@ -53,7 +53,7 @@ export function createExampleApp(config: ExampleAppConfig) {
   const sessions = createSpidSession({
     secret: config.sessionSecret,
     ...(config.redisUrl ? { redis: config.redisUrl, encryptionKey: sessionKeyFrom(config.sessionSecret) } : {}),
-    secureCookie: config.baseUrl.startsWith('https:'),
+    clientId: config.baseUrl,
     ...(config.logger ? { logger: config.logger } : {}),
   })
   const strategy = new SpidStrategy({

@@ -72,7 +72,9 @@ const result = spawnSync(
     `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, ...provisioned.env, NODE_NO_WARNINGS: '1' } },
+  // NODE_ENV=test: anything but development or test counts as production (Secure cookies, no
+  // conformance-tool quirks), and the tests talk plain http on loopback.
+  { cwd: root, stdio: 'inherit', env: { NODE_ENV: 'test', ...process.env, ...provisioned.env, NODE_NO_WARNINGS: '1' } },
 )
 provisioned.cleanup()
 

@@ -46,6 +46,7 @@ export function createBenchApp(config: BenchAppConfig) {
   auth.deserializeUser(deserializeSpidUser)
   const sessions = createSpidSession({
     secret: 'benchmark-session-secret-0123456789',
+    clientId: config.baseUrl,
     ...(config.redisUrl ? { redis: config.redisUrl, encryptionKey: SESSION_KEY } : {}),
     logger: SILENT,
   })

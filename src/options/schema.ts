@@ -12,6 +12,7 @@ import type { FederationChainCache } from '../federation/chain-cache.ts'
 import type { ProviderConfig } from '../providers/provider-config.ts'
 import type { ProviderRegistry } from '../providers/provider-registry.ts'
 import { JWS_ALGS, USERINFO_ENCRYPTION, isEcdhAlg } from '../algorithms.ts'
+import { isProductionEnv } from './environment.ts'
 import { CALLBACK_PATH, LIMITS } from './limits.ts'
 
 /**
@@ -310,10 +311,13 @@ const fields = {
   acceptCheckRpQuirks: z
     .boolean()
     .default(false)
-    .refine((on) => !on || !production(), 'is for certification with AgID spid-oidc-check-rp only: refused in production')
+    .refine(
+      (on) => !on || !isProductionEnv(),
+      'is for certification with AgID spid-oidc-check-rp only: refused unless NODE_ENV is development or test (an unset or other NODE_ENV counts as production)',
+    )
     .meta(
       doc(
-        "Certification only: accepts the two quirks of AgID's RP conformance tool (spid-oidc-check-rp 1.3.3): an OP entity configuration without the `typ` header, and a UserInfo JWT sent as a JSON-quoted string. Every other check still applies; each use logs a warning. Refused in production.",
+        "Certification only: accepts the two quirks of AgID's RP conformance tool (spid-oidc-check-rp 1.3.3): an OP entity configuration without the `typ` header, and a UserInfo JWT sent as a JSON-quoted string. Every other check still applies; each use logs a warning. Refused unless `NODE_ENV` is `development` or `test`.",
       ),
     ),
   passReqToCallback: z.boolean().default(false).meta(doc('Passes the request first to the verify function.')),

@@ -14,6 +14,7 @@ import { hasReplicas } from '../store/replica-acks.ts'
 import { SpidMemoryStore } from '../store/memory-session-store.ts'
 import { memorySharedState, redisSharedState, type SharedState } from '../store/shared-state.ts'
 import { renewExpiryWhenSpent } from './renew-expiry.ts'
+import { isProductionEnv } from '../options/environment.ts'
 
 const SECRET_HINT = 'the secret signing session cookies, at least 16 characters, e.g. `openssl rand -base64 32` (or an array of them, newest first)'
 
@@ -46,7 +47,16 @@ const sessionOptionsSchema = z.strictObject({
   maxAge: z.number().int().min(60).optional(),
   /** Renew the expiry only when less than this share of `maxAge` is left. Default 0.5. */
   renewBelow: z.number().gt(0).lt(1).optional(),
-  /** `true` behind HTTPS: Secure cookie named `__Host-spid.sid`. Default: true with `NODE_ENV=production`, else Secure when the request is (honours `trust proxy`). */
+  /**
+   * The relying party's client_id (its public origin). An https one makes the cookie Secure and
+   * `__Host-` prefixed; an http one (local development) leaves it Secure only when the request is.
+   */
+  clientId: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * `true`: Secure cookie named `__Host-spid.sid`. Default: from `clientId` when given; else true
+   * unless `NODE_ENV` is `development` or `test` (where it is Secure when the request is, honouring
+   * `trust proxy`).
+   */
   secureCookie: z.boolean().optional(),
   /** Cookie name. Default `__Host-spid.sid` with `secureCookie: true`, else `spid.sid`. */
   cookieName: z
@@ -130,7 +140,7 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
 
   const maxAge = o.maxAge ?? DEFAULT_MAX_AGE
   const storeTimeout = o.storeTimeout ?? 2000
-  const secureCookie = o.secureCookie ?? process.env.NODE_ENV === 'production'
+  const secureCookie = o.secureCookie ?? (o.clientId ? o.clientId.startsWith('https:') : isProductionEnv())
   let connection: RedisConnection | undefined
   let redis: RedisCommands | undefined
   let inner: Store
@@ -163,8 +173,18 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
     rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: o.secureCookie ?? (secureCookie || 'auto'), path: '/', maxAge: maxAge * 1000 },
   })
+  // express-session silently sends no Secure cookie over plain http: said once, with the way out.
+  let toldInsecure = false
+  const why = o.secureCookie ? 'secureCookie: true' : o.clientId ? `clientId ${o.clientId}` : `NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, which counts as production`
   const renew = renewExpiryWhenSpent(maxAge * 1000, (o.renewBelow ?? 0.5) * maxAge * 1000)
   const handler: RequestHandler = (req, res, next) => {
+    if (secureCookie && !req.secure && !toldInsecure) {
+      toldInsecure = true
+      logger.warn(
+        { event: 'session.cookie_needs_https' },
+        `the session cookie is Secure (${why}) but a request came over plain http, so the browser gets no session: serve https (behind a proxy, set Express trust proxy), or for local http development pass clientId: 'http://localhost:<port>' or set NODE_ENV=development`,
+      )
+    }
     let passed = false
     express(req, res, (err?: unknown) => {
       // express-session calls back a second time when the save at the end of the answer fails:
