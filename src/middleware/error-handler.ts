@@ -3,6 +3,7 @@ import { InsufficientLevelError, SpidError, isSpidError } from '../errors/spid-e
 import { label, userMessage, type Language } from '../errors/messages.ts'
 import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
+import { describeCause } from '../log/describe-cause.ts'
 import { requestIdOf, wasLogged } from '../log/request-errors.ts'
 import { escapeHtml } from './html.ts'
 import { levelNumber } from '../levels.ts'
@@ -50,7 +51,7 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     // Once per failure: the strategy logs a failed login itself, with this request id.
     if (!wasLogged(err)) {
       const level = err.status >= 500 ? 'error' : 'warn'
-      logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
+      logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path, cause: describeCause(err.cause) }, err.message)
     }
     // The store is down: express-session would try to save again as the answer ends, and fail again.
     if (err.code === 'ERR_SPID_STORE_UNAVAILABLE') (req as { session?: unknown }).session = undefined
