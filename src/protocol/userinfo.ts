@@ -42,6 +42,9 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
   const type = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!USERINFO_TYPES.has(type)) throw invalid(`UserInfo content type ${type || '(none)'} is not a signed and encrypted JWT`)
   const body = unquoted(response.body.toString('utf8').trim(), ctx.onQuirk)
+  if (body.startsWith('"')) {
+    throw invalid('UserInfo is a JSON-quoted string, not a compact JWE (rule U2; acceptCheckRpQuirks accepts it, for AgID check-rp only)')
+  }
   if (body.split('.').length !== 5) throw invalid('UserInfo is not encrypted (expected a compact JWE)')
 
   const inner = await decryptUserinfo(body, ctx)
