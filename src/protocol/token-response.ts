@@ -6,11 +6,12 @@ import type { OpResponse } from './op-fetch.ts'
  * A successful token response read before openid-client parses it (rule T4), so that what the
  * OP got wrong is named: a body that is empty, `null` (AgID's check-rp when it crashes mid-test)
  * or not a JSON object is a token response problem, not an ID token one; an encrypted ID token
- * (rule I5) must use a pair the mode accepts, to a key of the RP. Error answers are left to
- * openid-client, which reads the OP's `error`.
+ * (rule I5) must use a pair the mode accepts, to a key of the RP. Error answers and answers that
+ * are not JSON at all are left to openid-client, which reads the OP's `error`.
  */
 export function checkTokenResponse(answer: OpResponse, idTokenJwe: Omit<JweExpectation, 'what'> | undefined): void {
-  if (!answer.ok) return
+  // An error, or a page that is no OAuth answer at all (HTML under maintenance, say): openid-client reports those as OP errors.
+  if (!answer.ok || !/json/i.test(answer.header('content-type') ?? '')) return
   const text = answer.body.toString('utf8').trim()
   if (text === '') throw invalid('the token response body is empty')
   let body: unknown
