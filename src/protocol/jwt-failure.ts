@@ -3,8 +3,8 @@ import { JWS_ALGS } from '../algorithms.ts'
 
 /** The claims each JWS must carry, and the rule that says so. */
 const REQUIRED = {
-  'ID token': 'rule I2: iss, sub, aud, exp, iat, jti',
-  UserInfo: 'rule U3: iss, sub, aud, exp, iat, jti',
+  'ID token': 'rule I2: iss, sub, aud, exp, iat',
+  UserInfo: 'rule U3: iss, sub, aud, exp, iat',
 } as const
 
 /**

@@ -90,7 +90,7 @@ const TABLE: Row[] = [
   {
     quirk: 'userinfo-without-protocol-claims',
     peer: 'django',
-    outcome: { logsIn: false, code: 'ERR_SPID_USERINFO_INVALID', message: 'UserInfo has no "iss" claim (rule U3: iss, sub, aud, exp, iat, jti)' },
+    outcome: { logsIn: false, code: 'ERR_SPID_USERINFO_INVALID', message: 'UserInfo has no "iss" claim (rule U3: iss, sub, aud, exp, iat)' },
     rule: 'U3: the UserInfo JWS carries iss, aud, exp, iat, jti (the OP is wrong)',
   },
   {
@@ -119,7 +119,7 @@ const TABLE: Row[] = [
   {
     quirk: 'django',
     peer: 'django',
-    outcome: { logsIn: false, code: 'ERR_SPID_USERINFO_INVALID', message: 'UserInfo has no "iss" claim (rule U3: iss, sub, aud, exp, iat, jti)' },
+    outcome: { logsIn: false, code: 'ERR_SPID_USERINFO_INVALID', message: 'UserInfo has no "iss" claim (rule U3: iss, sub, aud, exp, iat)' },
     rule: 'U3 (the UserInfo claims)',
   },
 ]

@@ -154,7 +154,7 @@ describe('refusals name their cause', () => {
           delete claims[claim]
         })
         const line = await refusal('ERR_SPID_USERINFO_INVALID')
-        assert.equal(line.msg, `UserInfo has no "${claim}" claim (rule U3: iss, sub, aud, exp, iat, jti)`)
+        assert.equal(line.msg, `UserInfo has no "${claim}" claim (rule U3: iss, sub, aud, exp, iat)`)
         assert.equal(line.obj.cause?.[0]?.code, 'ERR_JWT_CLAIM_VALIDATION_FAILED')
         assert.ok(!JSON.stringify(line).includes('Ada'), 'the cause is logged without the claims it carries')
       })
