@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client'
+import { ID_TOKEN_ALG } from '../algorithms.ts'
 import { OpError, type SpidError, TokenValidationError, UnavailableError, isSpidError } from './spid-error.ts'
 
 /**
@@ -41,6 +42,14 @@ export function fromOpenidClient(error: unknown, during: string): SpidError {
   }
   if (code === 'OAUTH_INVALID_RESPONSE' && claimOf(error)) {
     return new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', `ID token has no "${claimOf(error)}" claim (rule I2)`, { cause: error })
+  }
+  if (code === 'OAUTH_INVALID_RESPONSE' && /"alg" header/.test(detailMessage(error))) {
+    // `none`, HS256 or another alg than registered: oauth4webapi names the header, not its value.
+    return new TokenValidationError(
+      'ERR_SPID_ID_TOKEN_INVALID',
+      `ID token header alg is not the registered id_token_signed_response_alg ${ID_TOKEN_ALG} (rule I1: never none or HS*): ${detailMessage(error)}`,
+      { cause: error },
+    )
   }
   if (code === 'OAUTH_UNEXPECTED_JWT_ALG') {
     return new TokenValidationError(

@@ -233,6 +233,44 @@ describe('pairs outside the rules are refused with the algorithm named', () => {
     }
   })
 
+  /** The last byte of the authentication tag flipped: a listed pair, the right key, a JWE that does not decrypt. */
+  const tampered = (jwe: string) => {
+    const parts = jwe.split('.')
+    const tag = Buffer.from(parts[4] as string, 'base64url')
+    tag[tag.length - 1] = (tag[tag.length - 1] as number) ^ 1
+    return [...parts.slice(0, 4), tag.toString('base64url')].join('.')
+  }
+
+  it('a UserInfo JWE that does not decrypt: names the pair, the kid and what failed', async () => {
+    proxy.rewrite('/me', (response) => (response.status === 200 ? { ...response, body: tampered(response.body) } : response))
+    try {
+      const done = await login(new UserAgent(), stack.appUrl, 'level=2')
+      assert.equal(JSON.parse(done.body).code, 'ERR_SPID_USERINFO_INVALID')
+      assert.match(
+        String(failure(stack)?.msg),
+        new RegExp(`^UserInfo JWE \\(alg RSA-OAEP-256, enc A256CBC-HS512, kid ${rpKey().kid}\\) could not be decrypted with the RP encryption key: .+`),
+      )
+    } finally {
+      proxy.rewrite('/me', undefined)
+    }
+  })
+
+  it('an ID token JWE that does not decrypt: ERR_SPID_ID_TOKEN_INVALID saying so', async () => {
+    proxy.rewrite('/token', (response) => {
+      if (response.status !== 200) return response
+      const body = JSON.parse(response.body)
+      body.id_token = tampered(body.id_token)
+      return { ...response, body: JSON.stringify(body) }
+    })
+    try {
+      const done = await login(new UserAgent(), stack.appUrl, 'level=2')
+      assert.equal(JSON.parse(done.body).code, 'ERR_SPID_ID_TOKEN_INVALID')
+      assert.match(String(failure(stack)?.msg), /^ID token JWE could not be decrypted with the RP encryption key: .+/)
+    } finally {
+      proxy.rewrite('/token', undefined)
+    }
+  })
+
   it('a UserInfo JWE to a kid the RP does not have: refused naming that kid and the RP kids', async () => {
     proxy.rewrite('/me', async (response) => {
       if (response.status !== 200) return response

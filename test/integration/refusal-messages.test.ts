@@ -134,6 +134,20 @@ describe('refusals name their cause', () => {
       assert.equal((await refusal('ERR_SPID_NONCE_MISMATCH')).msg, 'ID token "nonce" is not the one sent with the login (rule I2)')
     })
 
+    it('alg none names the alg and the registered one (rule I1)', async () => {
+      proxy.rewrite('/token', (response) => {
+        const body = JSON.parse(response.body)
+        body.id_token = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${body.id_token.split('.')[1]}.`
+        return { ...response, body: JSON.stringify(body) }
+      })
+      const line = await refusal('ERR_SPID_ID_TOKEN_INVALID')
+      assert.equal(
+        line.msg,
+        'ID token header alg is not the registered id_token_signed_response_alg RS256 (rule I1: never none or HS*): unexpected JWT "alg" header parameter',
+      )
+      assert.equal(line.obj.cause?.[0]?.code, 'OAUTH_INVALID_RESPONSE')
+    })
+
     it('a foreign signature names the kid it claims', async () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
       const foreign = (await importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK) }, 'RS256')) as CryptoKey
