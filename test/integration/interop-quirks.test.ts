@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { SpidStrategyOptions } from '../../src/index.ts'
-import type { QuirkProfile, TestOpQuirk } from '../../src/test-op/index.ts'
+import { startTestTrustAnchor, type QuirkProfile, type TestOpQuirk } from '../../src/test-op/index.ts'
 import { loginUntilCallback, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
@@ -172,6 +172,51 @@ describe('the test OP as the real peers: what the library does with each quirk',
         }
       } finally {
         await stack.close()
+      }
+    })
+  }
+})
+
+/**
+ * Django's anchor states its OPs' trust marks in its subordinate statements; the OPs' own entity
+ * configurations carry none. Not an OP quirk but an anchor's: the test anchor states the mark so.
+ */
+describe('django: OP trust marks only in the anchor statement (trust-marks-in-anchor-only)', () => {
+  for (const [required, outcome, rule] of [
+    [false, 'logs in', 'F6: trust marks are checked only where requiredTrustMarks asks for them'],
+    [true, 'refuses: ERR_SPID_TRUST_CHAIN_INVALID', "F6: requiredTrustMarks reads the OP's own entity configuration"],
+  ] as const) {
+    it(`${required ? 'with' : 'without'} requiredTrustMarks for OPs: ${outcome} [${rule}]`, async () => {
+      const anchor = await startTestTrustAnchor()
+      const stack = await startStack({
+        op: { authorityHints: [anchor.entityId] },
+        app: {
+          strategy: {
+            trustAnchors: [{ entityId: anchor.entityId, jwks: anchor.jwks }],
+            ...(required ? { requiredTrustMarks: [anchor.opTrustMarkType] } : {}),
+          },
+        },
+      })
+      try {
+        anchor.subordinate({
+          entityId: stack.op.issuer,
+          jwks: stack.op.federationJwks,
+          trustMarks: [await anchor.issueTrustMark(stack.op.issuer, 3600, anchor.opTrustMarkType)],
+        })
+        const ua = new UserAgent()
+        const mark = stack.logger.lines.length
+        const hop = await attempt(ua, stack, `level=2&idp=${encodeURIComponent(stack.op.issuer)}`)
+        if (!required) {
+          assert.equal(hop.status, 302, hop.body.slice(0, 300))
+          assert.equal((await me(ua, stack.appUrl)).authenticated, true)
+          return
+        }
+        assert.equal(JSON.parse(hop.body).code, 'ERR_SPID_TRUST_CHAIN_INVALID', hop.body.slice(0, 300))
+        const failed = stack.logger.lines.slice(mark).find((l) => (l.obj as { event?: string }).event === 'login.failed')
+        assert.match(String(failed?.msg), new RegExp(`no valid trust mark of type ${anchor.opTrustMarkType.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`))
+      } finally {
+        await stack.close()
+        await anchor.close()
       }
     })
   }
