@@ -21,6 +21,9 @@
  *
  * Entity configuration: SPID_ORGANIZATION_NAME, SPID_CONTACTS (comma-separated, a PEC address for
  * SPID) and SPID_TRUST_MARKS (the registry's trust marks, a JSON array as JSON text or a file path).
+ *
+ * SPID_CHECK_RP_QUIRKS=1: the strategy's `acceptCheckRpQuirks`, to run AgID's RP conformance tool
+ * (spid-oidc-check-rp) against this app; the strategy refuses it in production.
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
@@ -177,6 +180,10 @@ const audit = process.env.AUDIT_DIR ? openAuditLog(process.env.AUDIT_DIR, proces
 const auditFailure = process.env.AUDIT_FAILURE
 if (auditFailure !== undefined && auditFailure !== 'log' && auditFailure !== 'refuse-logins') exit('AUDIT_FAILURE must be log or refuse-logins')
 const redisUrl = process.env.REDIS_URL
+const checkRpQuirks = process.env.SPID_CHECK_RP_QUIRKS
+if (checkRpQuirks !== undefined && checkRpQuirks !== '' && checkRpQuirks !== '0' && checkRpQuirks !== '1') {
+  exit(`SPID_CHECK_RP_QUIRKS must be 1 (accept the quirks of AgID's conformance tool) or 0 (got ${JSON.stringify(checkRpQuirks)})`)
+}
 const { app, sessions, strategy } = startApp({
   baseUrl,
   providers,
@@ -191,6 +198,8 @@ const { app, sessions, strategy } = startApp({
     ...(process.env.SPID_ORGANIZATION_NAME ? { organizationName: process.env.SPID_ORGANIZATION_NAME } : {}),
     ...(list(process.env.SPID_CONTACTS).length ? { contacts: list(process.env.SPID_CONTACTS) } : {}),
     ...(trustAnchor ? { trustAnchors: [trustAnchor] } : {}),
+    // Checked by the strategy's options: refused in production, a warning at start-up otherwise.
+    ...(checkRpQuirks === '1' ? { acceptCheckRpQuirks: true } : {}),
   },
 })
 if (trustAnchor) {

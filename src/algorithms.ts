@@ -21,3 +21,15 @@ export const USERINFO_ENCRYPTION = {
 
 /** Whether a JWE key management algorithm takes an EC key (ECDH-ES) rather than an RSA one. */
 export const isEcdhAlg = (alg: string) => alg.startsWith('ECDH-ES')
+
+/**
+ * The JWE pairs an OP may choose, whatever the RP registered (rules U3, F9): by the type of the RP
+ * encryption key, with either content encryption. Real OPs ignore the registration (AgID's
+ * check-rp always sends A128CBC-HS256, the Django OP always RSA-OAEP); the inner JWS, not the
+ * JWE, proves who sent the claims. RSA1_5, `dir`, AES-GCM and `none` are never in it.
+ */
+export const JWE_RULES = {
+  RSA: ['RSA-OAEP', 'RSA-OAEP-256'],
+  EC: ['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
+  enc: ['A128CBC-HS256', 'A256CBC-HS512'],
+} as const

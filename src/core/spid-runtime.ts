@@ -127,7 +127,9 @@ export function createSpidRuntime(options: ResolvedOptions): SpidRuntime {
       fetch,
       allowHttpLoopback: options.allowHttpLoopback,
       clockTolerance: options.clockTolerance,
-      ...(options.idTokenEncryption ? { idTokenDecryption: { keys: options.keys.published.encryption, enc: options.idTokenEncryption.enc } } : {}),
+      ...(options.idTokenEncryption
+        ? { idTokenDecryption: { keys: options.keys.published.encryption, registered: options.idTokenEncryption, mode: options.jweAlgorithms } }
+        : {}),
     },
     now: () => Math.floor(Date.now() / 1000),
     localShared: memorySharedState(),

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   ERR_SPID_LOGIN_CANCELLED: { status: 401, oauthError: 'access_denied' },
   ERR_SPID_OP_ERROR: { status: 400, oauthError: 'invalid_request' },
   ERR_SPID_TOKEN_REJECTED: { status: 400, oauthError: 'invalid_grant' },
+  ERR_SPID_TOKEN_RESPONSE_INVALID: { status: 502, oauthError: 'server_error' },
   ERR_SPID_ID_TOKEN_INVALID: { status: 502, oauthError: 'server_error' },
   ERR_SPID_NONCE_MISMATCH: { status: 502, oauthError: 'server_error' },
   ERR_SPID_AT_HASH_MISMATCH: { status: 502, oauthError: 'server_error' },

@@ -7,7 +7,8 @@ interface UserMessage {
   text: string
 }
 
-type Catalogue = Record<'fallback' | 'retry' | 'retryAtLevel' | 'home', UserMessage | string> & Partial<Record<SpidErrorCode, UserMessage>>
+type Label = 'retry' | 'retryAtLevel' | 'home' | 'withoutRememberMe' | 'offlineTooLow'
+type Catalogue = Record<'fallback' | Label, UserMessage | string> & Partial<Record<SpidErrorCode, UserMessage>>
 
 /**
  * What a citizen reads when something goes wrong: plain words, no protocol jargon, no detail
@@ -19,6 +20,9 @@ const MESSAGES: Record<Language, Catalogue> = {
     retry: 'Riprova ad accedere',
     retryAtLevel: 'Riprova al livello',
     home: 'Torna alla pagina iniziale',
+    withoutRememberMe: 'senza «ricordami»',
+    offlineTooLow:
+      'Avevi chiesto di restare connesso («ricordami»): alcuni gestori rispondono a questa richiesta solo con il livello 1. Riprova senza «ricordami» per accedere al livello richiesto.',
     ERR_SPID_LOGIN_CANCELLED: { title: 'Accesso annullato', text: "Hai annullato l'accesso o negato il consenso presso il gestore dell'identità." },
     ERR_SPID_TRANSACTION_EXPIRED: {
       title: 'Tentativo di accesso scaduto',
@@ -66,6 +70,9 @@ const MESSAGES: Record<Language, Catalogue> = {
     retry: 'Try to log in again',
     retryAtLevel: 'Try again at level',
     home: 'Back to the home page',
+    withoutRememberMe: 'without "remember me"',
+    offlineTooLow:
+      'You asked to stay logged in ("remember me"): some identity providers answer that request at level 1 only. Try again without "remember me" to reach the level needed.',
     ERR_SPID_LOGIN_CANCELLED: { title: 'Login cancelled', text: 'You cancelled the login or refused consent at the identity provider.' },
     ERR_SPID_TRANSACTION_EXPIRED: { title: 'Login attempt expired', text: 'This login attempt has expired or was already used. Please start again.' },
     ERR_SPID_STATE_MISMATCH: { title: 'Invalid login attempt', text: 'The response does not belong to a login started in this browser. Please start again.' },
@@ -102,6 +109,6 @@ export function userMessage(code: string, lang: Language): UserMessage {
 }
 
 /** A short label ("Try again", "Home") in `lang`. */
-export function label(key: 'retry' | 'retryAtLevel' | 'home', lang: Language): string {
+export function label(key: Label, lang: Language): string {
   return MESSAGES[lang][key] as string
 }

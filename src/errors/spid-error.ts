@@ -56,8 +56,13 @@ export class InsufficientLevelError extends SpidError {
   readonly requiredLevel: string | undefined
   /** Where a browser or single-page app goes to log in or step up (sent as `login_url`). */
   readonly loginUrl: string | undefined
-  /** For a login that came back below the level asked: what a retry asks for, and where it returns. */
-  retry?: { level: SpidLevel; returnTo: string; issuer: string }
+  /**
+   * For a login that came back below the level asked: what a retry asks for, and where it returns.
+   * `offline`: the login asked for a refresh token ("remember me"), which SPID asks with
+   * `acr_values` ending in SpidL1 (rule L1); some OPs then authenticate at SpidL1, so the retry
+   * asks without it.
+   */
+  retry?: { level: SpidLevel; returnTo: string; issuer: string; offline?: boolean }
   constructor(code: SpidErrorCode, message: string, requiredLevel?: string, options: SpidErrorOptions & { loginUrl?: string } = {}) {
     super(code, message, options)
     this.requiredLevel = requiredLevel

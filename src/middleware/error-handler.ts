@@ -3,6 +3,7 @@ import { InsufficientLevelError, SpidError, isSpidError } from '../errors/spid-e
 import { label, userMessage, type Language } from '../errors/messages.ts'
 import type { Logger } from '../log/logger.ts'
 import { createDefaultLogger } from '../log/logger.ts'
+import { describeCause } from '../log/describe-cause.ts'
 import { requestIdOf, wasLogged } from '../log/request-errors.ts'
 import { escapeHtml } from './html.ts'
 import { levelNumber } from '../levels.ts'
@@ -24,6 +25,12 @@ export interface ErrorPageContext {
    * for, `retryUrl` then starting that login at the same OP and coming back to the same page.
    */
   retryLevel?: 1 | 2 | 3
+  /**
+   * Set when that login had asked to stay logged in ("remember me", `offline`): SPID asks it with
+   * `acr_values` ending in SpidL1 (rule L1) and some OPs then authenticate at SpidL1, so the retry
+   * (`retryUrl`) asks without it. The page should say so.
+   */
+  retryWithoutRememberMe?: boolean
 }
 
 export interface SpidErrorHandlerOptions {
@@ -50,7 +57,7 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     // Once per failure: the strategy logs a failed login itself, with this request id.
     if (!wasLogged(err)) {
       const level = err.status >= 500 ? 'error' : 'warn'
-      logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path }, err.message)
+      logger[level]({ event: 'request.failed', code: err.code, status: err.status, requestId, path: req.path, cause: describeCause(err.cause) }, err.message)
     }
     // The store is down: express-session would try to save again as the answer ends, and fail again.
     if (err.code === 'ERR_SPID_STORE_UNAVAILABLE') (req as { session?: unknown }).session = undefined
@@ -63,29 +70,40 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
     const challenge = wwwAuthenticate(err)
     if (challenge) res.set('WWW-Authenticate', challenge)
 
+    // A login that came back below the level: the same login again, at the same OP, never `offline`.
+    const retry = err instanceof InsufficientLevelError && err.retry && req.spid ? err.retry : undefined
+    const retryUrl = retry ? req.spid.loginUrl(retry.level, retry.returnTo, retry.issuer) : undefined
+    const withoutRememberMe = retry?.offline === true
     if (wantsJson(req)) {
-      const loginUrl = err instanceof InsufficientLevelError ? err.loginUrl : undefined
+      const loginUrl = retryUrl ?? (err instanceof InsufficientLevelError ? err.loginUrl : undefined)
       res.json(
         err.expose
-          ? { error: err.oauthError, error_description: err.message, code: err.code, request_id: requestId, ...(loginUrl ? { login_url: loginUrl } : {}) }
+          ? {
+              error: err.oauthError,
+              error_description: err.message,
+              code: err.code,
+              request_id: requestId,
+              ...(loginUrl ? { login_url: loginUrl } : {}),
+              ...(withoutRememberMe ? { retry_without_offline: true } : {}),
+            }
           : { error: 'server_error', code: err.code, request_id: requestId },
       )
       return
     }
     const lang = requestLanguage(req)
     const { title, text } = userMessage(err.code, lang)
-    const retry = err instanceof InsufficientLevelError && err.retry && req.spid ? err.retry : undefined
     const retryLevel = retry ? levelNumber(retry.level) : undefined
     render(
       {
         code: err.code,
         status: err.status,
         title,
-        text,
+        text: withoutRememberMe ? `${text} ${label('offlineTooLow', lang)}` : text,
         requestId,
         lang,
-        retryUrl: retry ? req.spid.loginUrl(retry.level, retry.returnTo, retry.issuer) : (options.retryUrl ?? '/'),
+        retryUrl: retryUrl ?? options.retryUrl ?? '/',
         ...(retryLevel ? { retryLevel } : {}),
+        ...(withoutRememberMe ? { retryWithoutRememberMe: true } : {}),
       },
       req,
       res,
@@ -131,7 +149,7 @@ export function renderDefaultErrorPage(ctx: ErrorPageContext, _req: Request, res
 <main>
 <h1>${escapeHtml(ctx.title)}</h1>
 <p>${escapeHtml(ctx.text)}</p>
-${ctx.retryLevel ? `<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('retryAtLevel', ctx.lang))} ${ctx.retryLevel}</a></p>\n<p><a href="/">${escapeHtml(label('home', ctx.lang))}</a></p>` : `<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('home', ctx.lang))}</a></p>`}
+${ctx.retryLevel ? `<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('retryAtLevel', ctx.lang))} ${ctx.retryLevel}${ctx.retryWithoutRememberMe ? ` ${escapeHtml(label('withoutRememberMe', ctx.lang))}` : ''}</a></p>\n<p><a href="/">${escapeHtml(label('home', ctx.lang))}</a></p>` : `<p><a href="${escapeHtml(ctx.retryUrl ?? '/')}">${escapeHtml(label('home', ctx.lang))}</a></p>`}
 <p><small>${escapeHtml(ctx.code)} · ${escapeHtml(ctx.requestId)}</small></p>
 </main>
 </body>

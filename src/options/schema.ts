@@ -235,6 +235,14 @@ const fields = {
         "CIE: registers `id_token_encrypted_response_alg`/`_enc`; ID tokens must then be a JWE(JWS), decrypted with the encryption key, and a signed-only one is refused. `alg` as `userinfoEncryption`'s: one encryption key serves both.",
       ),
     ),
+  jweAlgorithms: z
+    .enum(['rules', 'registered'])
+    .default('rules')
+    .meta(
+      doc(
+        '`rules`: UserInfo and ID-token JWEs decrypt with any `alg`/`enc` pair the SPID/CIE rules list for the encryption key type (RSA: RSA-OAEP, RSA-OAEP-256; EC: ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW; `enc` A128CBC-HS256, A256CBC-HS512), as real OPs ignore the registration; another pair than the registered one logs `interop.jwe_algorithms_differ` once per OP and pair. `registered`: only the registered pair. Anything else (RSA1_5, `dir`, GCM) is always refused.',
+      ),
+    ),
   levelMaxAge: z
     .strictObject({ 1: z.number().positive().optional(), 2: z.number().positive().optional(), 3: z.number().positive().optional() })
     .default({})

@@ -1,4 +1,4 @@
-import { isValidFiscalNumber } from './fiscal-number.ts'
+import { isValidFiscalNumber, isValidNumericFiscalCode } from './fiscal-number.ts'
 import type { SpidAddress, SpidDocument, SpidPlaceOfBirth } from './spid-profile.ts'
 
 /** A parser's verdict: a value, a refusal with its reason, or nothing usable (absent/empty). */
@@ -50,12 +50,21 @@ export const PARSERS = {
     return isValidFiscalNumber(code) ? { value: code } : { problem: 'invalid fiscal number (check character)' }
   },
 
-  /** `VATIT-` prefix dropped; Italian numbers check-digit verified. */
+  /**
+   * Italian VAT number (partita IVA): the `VATIT-` or `IT` prefix and spaces dropped, then 11 digits
+   * with the right check digit, as a legal person's fiscal number. Anything else is a problem entry,
+   * never a value: a service that bills or registers the company relies on it.
+   */
   vatNumber: (v: unknown): Parsed<string> => {
     const raw = text(v)
     if (!raw) return undefined
-    const code = raw.toUpperCase().replace(/^VATIT-/, '')
-    return /^\d{11}$/.test(code) && !isValidFiscalNumber(code) ? { problem: 'invalid VAT number (check digit)' } : { value: code }
+    const code = raw
+      .toUpperCase()
+      .replace(/\s+/g, '')
+      .replace(/^VATIT-/, '')
+      .replace(/^IT/, '')
+    if (!/^\d{11}$/.test(code)) return { problem: 'invalid VAT number (not 11 digits after the VATIT-/IT prefix)' }
+    return isValidNumericFiscalCode(code) ? { value: code } : { problem: 'invalid VAT number (check digit)' }
   },
 
   gender: (v: unknown): Parsed<'female' | 'male'> => {

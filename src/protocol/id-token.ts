@@ -1,6 +1,7 @@
 import { JWS_ALGS } from '../algorithms.ts'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
 import { TokenValidationError } from '../errors/spid-error.ts'
+import { describeJwtFailure } from './jwt-failure.ts'
 
 /**
  * One imported key set per published JWKS object: jose imports a key the first time it is used and
@@ -47,12 +48,14 @@ export async function verifyOpJwt(
       currentDate: new Date(now * 1000),
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
     })
-    if (!protectedHeader.kid) throw new Error('no kid in header')
+    if (!protectedHeader.kid) {
+      throw new TokenValidationError(codeFor(what), `${what} header has no kid (rule I1: the OP names the key it signed with)`)
+    }
     return { payload: payload as VerifiedJwt['payload'], alg: protectedHeader.alg }
   } catch (cause) {
-    const code = what === 'ID token' ? 'ERR_SPID_ID_TOKEN_INVALID' : 'ERR_SPID_USERINFO_INVALID'
-    // The reason names the check (signature, exp, aud...) without echoing claim values.
-    const reason = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : 'invalid'
-    throw new TokenValidationError(code, `${what} failed verification (${reason})`, { cause })
+    if (cause instanceof TokenValidationError) throw cause
+    throw new TokenValidationError(codeFor(what), describeJwtFailure(cause, { jwt, what, issuer, audience, clockTolerance }), { cause })
   }
 }
+
+const codeFor = (what: 'ID token' | 'UserInfo') => (what === 'ID token' ? 'ERR_SPID_ID_TOKEN_INVALID' : 'ERR_SPID_USERINFO_INVALID')

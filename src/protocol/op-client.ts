@@ -1,7 +1,10 @@
+import { importJWK, type JWK } from 'jose'
 import * as oidc from 'openid-client'
 import type { RpKey } from '../keys/rp-keys.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
+import { acceptedPairs, type JweExpectation } from './jwe-algorithms.ts'
 import { toFetchResponse, type OpFetch } from './op-fetch.ts'
+import { checkTokenResponse } from './token-response.ts'
 
 export interface OpClientContext {
   clientId: string
@@ -10,8 +13,8 @@ export interface OpClientContext {
   fetch: OpFetch
   allowHttpLoopback: boolean
   clockTolerance: number
-  /** Set when the RP registered encrypted ID tokens: the keys that decrypt them and the content encryption allowed. */
-  idTokenDecryption?: { keys: readonly RpKey[]; enc: string }
+  /** Set when the RP registered encrypted ID tokens: the keys that decrypt them, the registered pair, and whether other listed pairs pass. */
+  idTokenDecryption?: Omit<JweExpectation, 'what'>
 }
 
 type Endpoint = 'token_endpoint' | 'revocation_endpoint' | 'introspection_endpoint'
@@ -65,11 +68,36 @@ async function buildConfiguration(provider: ResolvedProvider, endpoint: Endpoint
     },
     auth,
   )
-  config[oidc.customFetch] = async (url, init) => toFetchResponse(await ctx.fetch(url, init), url)
+  config[oidc.customFetch] =
+    endpoint === 'token_endpoint'
+      ? async (url, init) => {
+          const answer = await ctx.fetch(url, init)
+          checkTokenResponse(answer, ctx.idTokenDecryption)
+          return toFetchResponse(answer, url)
+        }
+      : async (url, init) => toFetchResponse(await ctx.fetch(url, init), url)
   if (ctx.allowHttpLoopback) oidc.allowInsecureRequests(config)
   if (ctx.idTokenDecryption) {
-    const keys = await Promise.all(ctx.idTokenDecryption.keys.map(async (k) => ({ key: await k.cryptoKey(), alg: k.alg, kid: k.kid })))
-    oidc.enableDecryptingResponses(config, [ctx.idTokenDecryption.enc], ...keys)
+    const { keys, enc } = await decryptionKeys(ctx.idTokenDecryption)
+    oidc.enableDecryptingResponses(config, enc, ...keys)
   }
   return config
+}
+
+/**
+ * The keys openid-client decrypts ID tokens with: a WebCrypto key is bound to one algorithm
+ * (RSA-OAEP's hash, say), so each RP key is imported once per `alg` it accepts, under its kid.
+ */
+async function decryptionKeys(expectation: Omit<JweExpectation, 'what'>): Promise<{ keys: oidc.DecryptionKey[]; enc: string[] }> {
+  const enc = new Set<string>()
+  const keys: oidc.DecryptionKey[] = []
+  for (const key of expectation.keys) {
+    const accepted = acceptedPairs(key, expectation)
+    for (const e of accepted.enc) enc.add(e)
+    for (const alg of accepted.alg) {
+      const jwk = { ...(key.privateKey.export({ format: 'jwk' }) as JWK), alg }
+      keys.push({ key: (await importJWK(jwk, alg)) as CryptoKey, alg, kid: key.kid })
+    }
+  }
+  return { keys, enc: [...enc] }
 }

@@ -1,13 +1,15 @@
 import { checkUserinfoSubject } from '../checks/check-userinfo-subject.ts'
 import { logCheckRpQuirk } from '../log/check-rp-quirk.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
+import { noteJwePair } from './jwe-algorithms.ts'
 import { verifyFromOp } from './op-keys.ts'
 import type { ProtocolContext } from './protocol-context.ts'
 import { fetchUserinfo } from './userinfo.ts'
 
 /**
  * Rules U1-U3 for one OP: its UserInfo endpoint, by the method its profile wants, decrypted with
- * the RP's keys under the algorithms the RP registered (never another an OP may pick), then the
+ * the RP's keys under a pair the SPID/CIE rules list (or, with `jweAlgorithms: 'registered'`, the
+ * registered one; real OPs ignore the registration), then the
  * inner JWS verified with the OP's keys, and about `sub` (the person of the ID token or the
  * session). The same at login and when attributes are read again; each read is audited.
  */
@@ -20,7 +22,9 @@ export async function readUserinfo(ctx: ProtocolContext, provider: ResolvedProvi
     verifyJws: (jws) =>
       verifyFromOp(ctx.opKeys, provider, jws, { audience: options.clientId, clockTolerance: options.clockTolerance, now: ctx.now(), what: 'UserInfo' }),
     decryptionKeys: options.keys.published.encryption,
-    allowedEncryption: { alg: [options.userinfoEncryption.alg], enc: [options.userinfoEncryption.enc] },
+    registeredEncryption: options.userinfoEncryption,
+    encryptionMode: options.jweAlgorithms,
+    onJwePair: (pair) => noteJwePair(options, options.logger, provider.config.issuer, 'UserInfo', pair, options.userinfoEncryption),
     fetch: ctx.fetch,
     ...(options.acceptCheckRpQuirks ? { onQuirk: (quirk: string) => logCheckRpQuirk(options.logger, provider.config.issuer, quirk) } : {}),
   })

@@ -1,6 +1,7 @@
-import { compactDecrypt, decodeProtectedHeader } from 'jose'
+import { compactDecrypt } from 'jose'
 import { TokenValidationError } from '../errors/spid-error.ts'
 import type { RpKey } from '../keys/rp-keys.ts'
+import { chooseDecryptionKeys, type JweAlgorithmsMode, type JwePair } from './jwe-algorithms.ts'
 import type { VerifiedJwt } from './id-token.ts'
 import type { OpFetch } from './op-fetch.ts'
 
@@ -16,7 +17,12 @@ export interface UserinfoContext {
   verifyJws(jws: string): Promise<VerifiedJwt>
   /** The RP's encryption keys: the current one and, during a rollover, the next and previous. */
   decryptionKeys: readonly RpKey[]
-  allowedEncryption: { alg: string[]; enc: string[] }
+  /** The `userinfo_encrypted_response_alg/enc` the RP registered. */
+  registeredEncryption: JwePair
+  /** `rules` (default): any pair the SPID/CIE rules list for the key type; `registered`: that pair only. */
+  encryptionMode: JweAlgorithmsMode
+  /** Called with the pair of every JWE decrypted, so a pair other than the registered one is reported. */
+  onJwePair?: (pair: JwePair) => void
   fetch: OpFetch
   /** Set only with `acceptCheckRpQuirks`: a JSON-quoted JWT body is then unquoted, and this called. */
   onQuirk?: (quirk: string) => void
@@ -36,6 +42,9 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
   const type = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!USERINFO_TYPES.has(type)) throw invalid(`UserInfo content type ${type || '(none)'} is not a signed and encrypted JWT`)
   const body = unquoted(response.body.toString('utf8').trim(), ctx.onQuirk)
+  if (body.startsWith('"')) {
+    throw invalid('UserInfo is a JSON-quoted string, not a compact JWE (rule U2; acceptCheckRpQuirks accepts it, for AgID check-rp only)')
+  }
   if (body.split('.').length !== 5) throw invalid('UserInfo is not encrypted (expected a compact JWE)')
 
   const inner = await decryptUserinfo(body, ctx)
@@ -47,30 +56,33 @@ export async function fetchUserinfo(ctx: UserinfoContext): Promise<Record<string
 /**
  * Decrypts with the key the JWE names (`kid`), which may be the next or previous key of a
  * rollover: an OP encrypts to whichever published key its cached copy of our metadata holds.
- * Without a kid, each of our keys is tried.
+ * Without a kid, each of our keys is tried. The pair must be one the mode accepts (rule U3).
  */
 async function decryptUserinfo(jwe: string, ctx: UserinfoContext): Promise<string> {
-  let kid: unknown
-  try {
-    kid = decodeProtectedHeader(jwe).kid
-  } catch (cause) {
-    throw invalid('UserInfo JWE header is not readable', cause)
-  }
-  const candidates = kid === undefined ? ctx.decryptionKeys : ctx.decryptionKeys.filter((k) => k.kid === kid)
-  if (candidates.length === 0) throw invalid('UserInfo JWE is encrypted to a kid that is not one of the RP encryption keys')
+  const choice = chooseDecryptionKeys(
+    jwe,
+    { what: 'UserInfo', keys: ctx.decryptionKeys, registered: ctx.registeredEncryption, mode: ctx.encryptionMode },
+    invalid,
+  )
   let failure: unknown
-  for (const key of candidates) {
+  for (const key of choice.keys) {
     try {
       const { plaintext } = await compactDecrypt(jwe, key.privateKey, {
-        keyManagementAlgorithms: ctx.allowedEncryption.alg,
-        contentEncryptionAlgorithms: ctx.allowedEncryption.enc,
+        keyManagementAlgorithms: [choice.alg],
+        contentEncryptionAlgorithms: [choice.enc],
       })
+      ctx.onJwePair?.({ alg: choice.alg, enc: choice.enc })
       return new TextDecoder().decode(plaintext)
     } catch (cause) {
       failure = cause
     }
   }
-  throw invalid('UserInfo JWE could not be decrypted with the RP encryption key', failure)
+  // jose's messages name the failed step (key unwrap, authentication tag), never the content.
+  const reason = failure instanceof Error ? failure.message : String(failure)
+  throw invalid(
+    `UserInfo JWE (alg ${choice.alg}, enc ${choice.enc}, kid ${choice.kid ?? '(none)'}) could not be decrypted with the RP encryption key: ${reason}`,
+    failure,
+  )
 }
 
 /** AgID's conformance tool sends the compact JWE as a JSON string: `"eyJ…"`. Only a string is unquoted, and only when allowed. */

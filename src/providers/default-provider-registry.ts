@@ -119,7 +119,7 @@ export class DefaultProviderRegistry implements ProviderRegistry {
       }))
       if (untyped) this.#onQuirk?.(config.issuer, 'entity configuration without typ header')
     } catch (cause) {
-      throw invalid(config, 'entity configuration is not a valid self-signed entity statement', cause)
+      throw invalid(config, `entity configuration is not a valid self-signed entity statement: ${whyNotEntityStatement(jwt, cause)}`, cause)
     }
     const metadata = (payload.metadata as { openid_provider?: OpMetadata } | undefined)?.openid_provider
     if (!metadata || typeof metadata !== 'object') throw invalid(config, 'entity configuration has no metadata.openid_provider')
@@ -159,4 +159,19 @@ export class DefaultProviderRegistry implements ProviderRegistry {
       throw invalid(config, 'jwks_uri did not return a JWK set', cause)
     }
   }
+}
+
+/** The reason, named (rule F1): the `typ` AgID's check-rp omits, or jose's check, which names no value. */
+function whyNotEntityStatement(jwt: string, cause: unknown): string {
+  const error = cause as { code?: unknown; claim?: unknown; message?: unknown }
+  if (error?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && error.claim === 'typ') {
+    let typ: unknown
+    try {
+      typ = decodeProtectedHeader(jwt).typ
+    } catch {
+      typ = undefined
+    }
+    return `header typ is ${typeof typ === 'string' ? JSON.stringify(typ.slice(0, 64)) : '(none)'}, expected "entity-statement+jwt" (rule F1; acceptCheckRpQuirks accepts none, for AgID's check-rp only)`
+  }
+  return String(error?.message ?? cause).slice(0, 200)
 }

@@ -79,7 +79,7 @@ export async function finishLogin(
     ctx.audit('login.failed', { iss: tx.issuer, state_hash: secretTag(tx.state), outcome: 'error', error_code: (error as { code?: string }).code ?? 'unknown' })
     // The error page can offer the same login again, at the level this page needs.
     if (error instanceof InsufficientLevelError && error.code === 'ERR_SPID_ACR_TOO_LOW') {
-      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer }
+      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer, offline: tx.offline }
     }
     if (error && typeof error === 'object') AUDITED_FAILURES.add(error)
     throw error
@@ -108,7 +108,7 @@ async function completeLogin(
   const provider = await ctx.registry.resolve(tx.issuer)
   checkIssPresent(provider, params.iss)
   const tokens = await exchangeCode(ctx, provider, tx, code, params.iss)
-  if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_ID_TOKEN_INVALID', 'token response has no ID token')
+  if (!tokens.id_token) throw new TokenValidationError('ERR_SPID_TOKEN_RESPONSE_INVALID', 'the token response has no id_token (rule T4)')
 
   // 3. The ID token: signature with the OP's keys (I1), then the SPID rules (I2-I4), then replay.
   const { payload: idClaims, alg } = await verifyFromOp(ctx.opKeys, provider, signedIdToken(ctx.options, provider, tokens), {

@@ -1,3 +1,4 @@
+import { describeCause } from '../log/describe-cause.ts'
 import type { Request } from 'express'
 import { Strategy } from 'passport-strategy'
 import { checkCallbackParameters } from '../checks/check-callback-parameters.ts'
@@ -107,7 +108,7 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
         : new SpidError('ERR_SPID_OP_ERROR', 'unexpected failure during SPID login', { status: 500, oauthError: 'server_error', cause: error })
       const level = spidError.status >= 500 ? 'error' : 'warn'
       this.runtime.options.logger[level](
-        { event: 'login.failed', code: spidError.code, status: spidError.status, requestId: requestIdOf(req) },
+        { event: 'login.failed', code: spidError.code, status: spidError.status, requestId: requestIdOf(req), cause: describeCause(spidError.cause) },
         spidError.message,
       )
       markLogged(spidError)

@@ -18,15 +18,28 @@ import type { AddressInfo } from 'node:net'
 import { SignJWT, type JWK } from 'jose'
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import { Provider, errors } from './load-oidc-provider.ts'
-import { SPID_L1, SPID_L2, SPID_L3, parseLevel } from '../levels.ts'
+import { SPID_L1, SPID_L2, SPID_L3 } from '../levels.ts'
 import { escapeHtml } from '../middleware/html.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { FederationClientAdapter } from './federation-client-adapter.ts'
 import { renderLoginPage } from './login-page.ts'
 import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
 import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
+import {
+  type ForcedEncryption,
+  type QuirkProfile,
+  type TestOpQuirk,
+  forcedEncryption,
+  idTokenTtl,
+  quirkSet,
+  quoteUserinfo,
+  reachedLevel,
+  userinfoWithoutProtocolClaims,
+  withForcedEncryption,
+} from './quirks.ts'
 
 export { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
+export { QUIRK_PROFILES, type QuirkProfile, type TestOpQuirk, type ForcedEncryption } from './quirks.ts'
 export { startTestTrustAnchor, type TestTrustAnchor, type TestTrustAnchorOptions, type TestSubordinate } from './trust-anchor.ts'
 
 export interface TestOpOptions {
@@ -49,6 +62,13 @@ export interface TestOpOptions {
   authorityHints?: string[]
   /** Where the OP says what went wrong (a failed automatic registration, say). Default: JSON lines on stderr. */
   logger?: Logger
+  /**
+   * Behave like a real peer: `check-rp` (AgID's spid-oidc-check-rp 1.3.3) or `django` (the
+   * italia/spid-cie-oidc-django OP), or a list of single quirks (see `TestOpQuirk`). Default none.
+   */
+  quirks?: QuirkProfile | readonly TestOpQuirk[]
+  /** Encrypt UserInfo and ID tokens with this `alg`/`enc`, whatever the client registered (an OP that ignores the registration). */
+  encryption?: ForcedEncryption
 }
 
 export interface TestOp {
@@ -107,6 +127,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   const users = options.users ?? DEFAULT_TEST_USERS
   const name = options.name ?? (options.profile === 'cie' ? 'CIE id di prova' : 'SPID Test OP')
   const logger = options.logger ?? createDefaultLogger('test-op')
+  const quirks = quirkSet(options.quirks)
   let signingKeys = [options.signingKey ?? newSigningKey()]
   // What outlives a key roll: oidc-provider is rebuilt around it with the new key set.
   const kept = {
@@ -164,7 +185,11 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
         },
         authority_hints: options.authorityHints ?? [],
       })
-        .setProtectedHeader({ alg: 'RS256', kid: federationJwk.kid, typ: 'entity-statement+jwt' })
+        .setProtectedHeader({
+          alg: 'RS256',
+          kid: federationJwk.kid,
+          ...(quirks.has('entity-configuration-without-typ') ? {} : { typ: 'entity-statement+jwt' }),
+        })
         .setIssuer(issuer)
         .setSubject(issuer)
         .setIssuedAt(now)
@@ -201,7 +226,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
       return
     }
     const user = users.find((u) => u.id === form.get('user'))
-    const acr = parseLevel(form.get('level') ?? '')
+    const acr = reachedLevel(quirks, form.get('level'), params.acr_values)
     if (!user || !acr) {
       res.writeHead(400, { 'content-type': 'text/plain' })
       res.end('choose a test user and a level')
@@ -226,9 +251,11 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   const port = (server.address() as AddressInfo).port
   issuer = options.issuer ?? `http://${options.host ?? '127.0.0.1'}:${port}`
   const build = () => {
-    const built = new Provider(issuer, configuration({ options, users, signingKeys, kept }))
+    const built = new Provider(issuer, configuration({ options, users, signingKeys, kept, quirks }))
     built.proxy = true
     patchIdTokens(built)
+    if (quirks.has('userinfo-without-protocol-claims')) userinfoWithoutProtocolClaims(built, () => signingKeys[0] as JWK)
+    if (quirks.has('userinfo-json-quoted')) quoteUserinfo(built)
     if (options.profile === 'cie') {
       keepRefreshTokensOnRevocation(built)
       omitIdTokenOnRefresh(built)
@@ -294,13 +321,16 @@ function configuration({
   users,
   signingKeys,
   kept,
+  quirks,
 }: {
   options: TestOpOptions
   users: readonly TestUser[]
   signingKeys: readonly JWK[]
   kept: Kept
+  quirks: ReadonlySet<TestOpQuirk>
 }): Configuration {
-  const { store, clients, pairwiseSalt } = kept
+  const { store, pairwiseSalt } = kept
+  const clients = withForcedEncryption(kept.clients, forcedEncryption(quirks, options.encryption))
   const cie = options.profile === 'cie'
   return {
     adapter: (model: string) => (model === 'Client' ? clients : new MemoryAdapter(model, store)),
@@ -359,7 +389,7 @@ function configuration({
     },
     ttl: {
       AccessToken: options.ttl?.accessToken ?? 900,
-      IdToken: options.ttl?.idToken ?? 300,
+      IdToken: idTokenTtl(quirks, options.ttl?.idToken),
       RefreshToken: options.ttl?.refreshToken ?? 30 * 24 * 3600,
       AuthorizationCode: 60,
       Interaction: 600,

@@ -11,6 +11,11 @@ export interface TestSubordinate {
   openidProvider?: boolean
   /** The anchor's `metadata_policy` for it. */
   metadataPolicy?: Record<string, Record<string, Record<string, unknown>>>
+  /**
+   * Trust marks stated in the anchor's statement about it, as the italia/spid-cie-oidc-django anchor
+   * does for its OPs (whose own entity configurations then carry none).
+   */
+  trustMarks?: { trust_mark_type: string; trust_mark: string }[]
 }
 
 export interface TestTrustAnchorOptions {
@@ -29,11 +34,14 @@ export interface TestTrustAnchor {
   subordinate(entity: TestSubordinate): void
   /** The trust mark type it issues to relying parties: `<entityId>/openid_relying_party/public/`, as the SPID registry's. */
   readonly trustMarkType: string
+  /** The trust mark type it issues to OPs: `<entityId>/openid_provider/public/`. */
+  readonly opTrustMarkType: string
   /**
    * Issues a trust mark to `subject` (signed by the anchor, listed in its `trust_mark_issuers`),
    * ready for the `trustMarks` option. A negative lifetime gives an expired one, for tests.
+   * `type` defaults to the relying-party type.
    */
-  issueTrustMark(subject: string, lifetime?: number): Promise<{ trust_mark_type: string; trust_mark: string }>
+  issueTrustMark(subject: string, lifetime?: number, type?: string): Promise<{ trust_mark_type: string; trust_mark: string }>
   close(): Promise<void>
 }
 
@@ -57,6 +65,7 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
   const lifetime = options.lifetime ?? 3600
   let entityId = ''
   const trustMarkType = () => `${entityId}/openid_relying_party/public/`
+  const opTrustMarkType = () => `${entityId}/openid_provider/public/`
 
   const sign = (claims: Record<string, unknown>, subject: string) => {
     const now = Math.floor(Date.now() / 1000)
@@ -82,7 +91,7 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
         sign(
           {
             jwks: { keys: [publicJwk] },
-            trust_mark_issuers: { [trustMarkType()]: [entityId] },
+            trust_mark_issuers: { [trustMarkType()]: [entityId], [opTrustMarkType()]: [entityId] },
             metadata: {
               federation_entity: {
                 organization_name: 'Trust anchor di prova',
@@ -103,7 +112,16 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
     if (url.pathname === '/fetch') {
       const subject = subordinates.get(url.searchParams.get('sub') ?? '')
       if (!subject) return answer(404, 'application/json', '{"error":"not_found","error_description":"no statement about this entity"}')
-      return signed(sign({ jwks: subject.jwks, ...(subject.metadataPolicy ? { metadata_policy: subject.metadataPolicy } : {}) }, subject.entityId))
+      return signed(
+        sign(
+          {
+            jwks: subject.jwks,
+            ...(subject.metadataPolicy ? { metadata_policy: subject.metadataPolicy } : {}),
+            ...(subject.trustMarks ? { trust_marks: subject.trustMarks } : {}),
+          },
+          subject.entityId,
+        ),
+      )
     }
     answer(404, 'application/json', '{"error":"not_found"}')
   })
@@ -112,16 +130,17 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
   return {
     entityId,
     trustMarkType: trustMarkType(),
-    async issueTrustMark(subject, markLifetime = 365 * 86400) {
+    opTrustMarkType: opTrustMarkType(),
+    async issueTrustMark(subject, markLifetime = 365 * 86400, type = trustMarkType()) {
       const now = Math.floor(Date.now() / 1000)
-      const trustMark = await new SignJWT({ trust_mark_type: trustMarkType(), organization_type: 'public' })
+      const trustMark = await new SignJWT({ trust_mark_type: type, organization_type: 'public' })
         .setProtectedHeader({ alg: 'ES256', kid: publicJwk.kid as string, typ: 'trust-mark+jwt' })
         .setIssuer(entityId)
         .setSubject(subject)
         .setIssuedAt(Math.min(now, now + markLifetime - 60))
         .setExpirationTime(now + markLifetime)
         .sign(privateKey)
-      return { trust_mark_type: trustMarkType(), trust_mark: trustMark }
+      return { trust_mark_type: type, trust_mark: trustMark }
     },
     jwks: { keys: [publicJwk] },
     server,

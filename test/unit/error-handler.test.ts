@@ -25,7 +25,7 @@ describe('spidErrorHandler', () => {
         }
       }
       const error = new InsufficientLevelError('ERR_SPID_ACR_TOO_LOW', 'OP authenticated at SpidL1', SPID_L2)
-      error.retry = { level: SPID_L2, returnTo: '/tax', issuer: 'https://op.example.it' }
+      error.retry = { level: SPID_L2, returnTo: '/tax', issuer: 'https://op.example.it', ...(req.query.offline === '1' ? { offline: true } : {}) }
       next(error)
     })
     app.use(spidErrorHandler({ logger: silentLogger }))
@@ -62,6 +62,27 @@ describe('spidErrorHandler', () => {
     assert.match(html, /<a href="\/">Torna alla pagina iniziale<\/a>/)
     // Without spidContext there is no login URL to offer: only the way home.
     assert.doesNotMatch(await (await fetch(`${base}/too-low`, { headers: { accept: 'text/html' } })).text(), /Riprova al livello/)
+  })
+
+  it('after an offline ("remember me") login that came back below the level: a retry at that level without offline, and why', async () => {
+    const html = await (await fetch(`${base}/too-low?context=1&offline=1`, { headers: { accept: 'text/html' } })).text()
+    const retry = /<a href="([^"]+)">Riprova al livello 2 senza «ricordami»<\/a>/.exec(html)?.[1]
+    assert.ok(retry, html)
+    const url = new URL(retry.replaceAll('&amp;', '&'), base)
+    assert.deepEqual(Object.fromEntries(url.searchParams), { level: SPID_L2, returnTo: '/tax', idp: 'https://op.example.it' })
+    assert.match(html, /alcuni gestori rispondono a questa richiesta solo con il livello 1/)
+    const english = await (await fetch(`${base}/too-low?context=1&offline=1&lang=en`, { headers: { accept: 'text/html' } })).text()
+    assert.match(english, /Try again at level 2 without &quot;remember me&quot;|Try again at level 2 without "remember me"/)
+
+    const res = await fetch(`${base}/too-low?context=1&offline=1`, { headers: { accept: 'application/json' } })
+    assert.equal(res.status, 401)
+    const body = (await res.json()) as Record<string, unknown>
+    assert.equal(body.code, 'ERR_SPID_ACR_TOO_LOW')
+    assert.equal(body.retry_without_offline, true)
+    const login = new URL(String(body.login_url), base)
+    assert.deepEqual(Object.fromEntries(login.searchParams), { level: SPID_L2, returnTo: '/tax', idp: 'https://op.example.it' })
+    // A login that was not offline says nothing about "remember me".
+    assert.doesNotMatch(await (await fetch(`${base}/too-low?context=1`, { headers: { accept: 'text/html' } })).text(), /ricordami/)
   })
 
   it('hides the message of 5xx errors and never renders the cause', async () => {

@@ -275,3 +275,31 @@ describe('toProfile properties (fast-check)', () => {
     )
   })
 })
+
+describe('VAT numbers (partita IVA)', () => {
+  const vat = (value: unknown) => toProfile({ sub: 's', [`${EID}vat_number`]: value }, ISSUER)
+
+  it('accepts 11 digits with the right check digit, with the VATIT-, IT or no prefix', () => {
+    for (const input of ['VATIT-97735020584', 'IT97735020584', 'it 97735020584', '97735020584']) {
+      const p = vat(input)
+      assert.equal(p.company?.vatNumber, '97735020584', input)
+      assert.equal(p.problems, undefined, input)
+    }
+  })
+
+  it('refuses a wrong check digit, a wrong length or letters with a problem entry naming the reason', () => {
+    for (const [input, reason] of [
+      ['VATIT-97735020585', /check digit/],
+      ['IT97735020585', /check digit/],
+      ['VATIT-12345', /not 11 digits/],
+      ['VATIT-977350205841', /not 11 digits/],
+      ['VATDE-123456789', /not 11 digits/],
+      ['TEST - 97735020584', /not 11 digits/],
+    ] as const) {
+      const p = vat(input)
+      assert.equal(p.company?.vatNumber, undefined, input)
+      assert.equal(p.problems?.[0]?.field, 'vatNumber', input)
+      assert.match(String(p.problems?.[0]?.reason), reason, input)
+    }
+  })
+})
