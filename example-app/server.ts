@@ -106,8 +106,6 @@ function openAuditLog(dir: string, keyText: string | undefined): JsonLinesAuditS
       dir,
       key,
       instanceId: process.env.AUDIT_INSTANCE ?? `${hostname()}-${port}`,
-      onError: (error) =>
-        console.error(JSON.stringify({ level: 'error', event: 'audit.write_failed', reason: error instanceof Error ? error.message : String(error) })),
     })
   } catch (error) {
     exit(`The audit log in ${dir} cannot be opened: ${(error as Error).message}`)

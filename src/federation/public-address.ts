@@ -17,6 +17,8 @@ const RANGES: [kind: string, ranges: [address: string, prefix: number, family: '
       ['192.168.0.0', 16, 'ipv4'],
       ['100.64.0.0', 10, 'ipv4'],
       ['fc00::', 7, 'ipv6'],
+      ['fec0::', 10, 'ipv6'],
+      ['64:ff9b:1::', 48, 'ipv6'],
     ],
   ],
   [
@@ -40,6 +42,8 @@ const RANGES: [kind: string, ranges: [address: string, prefix: number, family: '
       ['::', 128, 'ipv6'],
       ['100::', 64, 'ipv6'],
       ['2001:db8::', 32, 'ipv6'],
+      ['2001::', 32, 'ipv6'],
+      ['192.88.99.0', 24, 'ipv4'],
       ['ff00::', 8, 'ipv6'],
     ],
   ],
@@ -52,13 +56,48 @@ const LISTS = RANGES.map(([kind, ranges]) => {
 })
 
 /**
+ * The IPv4 address an IPv6 one carries, where a translator or tunnel would deliver to it: NAT64
+ * (64:ff9b::/96), 6to4 (2002::/16) and the old IPv4-compatible form (::/96). A federation member
+ * naming 64:ff9b::a9fe:a9fe reaches 169.254.169.254 on a NAT64 network.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const words = ipv6Words(address)
+  if (!words) return undefined
+  const ipv4 = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`
+  const zero = (from: number, to: number) => words.slice(from, to).every((w) => w === 0)
+  if (words[0] === 0x64 && words[1] === 0xff9b && zero(2, 6)) return ipv4(words[6] as number, words[7] as number)
+  if (words[0] === 0x2002) return ipv4(words[1] as number, words[2] as number)
+  if (zero(0, 6) && (words[6] !== 0 || (words[7] as number) > 1)) return ipv4(words[6] as number, words[7] as number)
+  return undefined
+}
+
+/** The eight 16-bit words of an IPv6 address (with `::` and a dotted IPv4 tail expanded). */
+function ipv6Words(address: string): number[] | undefined {
+  let text = address
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number]
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head = '', tail] = text.split('::')
+  const parse = (part: string) => (part ? part.split(':').map((w) => Number.parseInt(w, 16)) : [])
+  const front = parse(head)
+  const back = tail === undefined ? [] : parse(tail)
+  const words = tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill(0), ...back]
+  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : undefined
+}
+
+/**
  * Why `address` (an IP address, as DNS answered it) is not a public one: `loopback`, `private`,
- * `link-local` or `reserved`; undefined for a public address. An IPv4-mapped IPv6 address
- * (`::ffff:127.0.0.1`) is judged by its IPv4 address (BlockList does so).
+ * `link-local` or `reserved`; undefined for a public address. An IPv6 address carrying an IPv4
+ * one (IPv4-mapped `::ffff:127.0.0.1`, NAT64, 6to4) is judged by that IPv4 address too.
  */
 export function nonPublicKind(address: string): string | undefined {
   const version = isIP(address)
   if (version === 0) return 'not an IP address'
   const family = version === 4 ? 'ipv4' : 'ipv6'
-  return LISTS.find(([, list]) => list.check(address, family))?.[0]
+  const own = LISTS.find(([, list]) => list.check(address, family))?.[0]
+  if (own || version === 4) return own
+  const carried = embeddedIpv4(address)
+  return carried ? nonPublicKind(carried) : undefined
 }

@@ -8,7 +8,9 @@ export function describeCause(cause: unknown): { name: string; code?: string; me
   let current = cause
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
-    chain.push({ name: current.name, ...(typeof code === 'string' ? { code } : {}), message: current.message.slice(0, 200) })
+    // A JSON parse error quotes the start of what it read (a token response may hold personal data).
+    const message = current instanceof SyntaxError ? 'not valid JSON' : current.message.slice(0, 200)
+    chain.push({ name: current.name, ...(typeof code === 'string' ? { code } : {}), message })
     current = current.cause
   }
   return chain.length > 0 ? chain : undefined

@@ -34,4 +34,24 @@ describe('nonPublicKind', () => {
       cases,
     )
   })
+
+  it('judges an IPv6 address that carries an IPv4 one (NAT64, 6to4, IPv4-compatible) by that IPv4 address', () => {
+    const cases: [string, string | undefined][] = [
+      ['64:ff9b::a9fe:a9fe', 'link-local'], // NAT64 for 169.254.169.254, the cloud metadata service
+      ['64:ff9b::10.0.0.5', 'private'],
+      ['64:ff9b::7f00:1', 'loopback'],
+      ['64:ff9b:1::a00:1', 'private'], // local-use NAT64
+      ['2002:a9fe:a9fe::1', 'link-local'], // 6to4
+      ['::7f00:1', 'loopback'], // IPv4-compatible
+      ['2001::1', 'reserved'], // Teredo
+      ['fec0::1', 'private'], // site-local
+      ['192.88.99.1', 'reserved'], // 6to4 relay anycast
+      ['64:ff9b::808:808', undefined],
+      ['2002:808:808::1', undefined],
+    ]
+    assert.deepEqual(
+      cases.map(([address]) => [address, nonPublicKind(address)]),
+      cases,
+    )
+  })
 })

@@ -47,6 +47,16 @@ describe('login transactions sealed in a cookie', () => {
     assert.equal(seal.open(STATE, 'not.a.jwe', 999), undefined)
   })
 
+  it('do not open with a shortened tag: GCM would accept one, making a forgery 2^32 tries for a 4-byte tag', () => {
+    const seal = LoginTransactionSeal.fromSessionSecrets([], [SECRET])
+    const parts = seal.seal(tx).split('.')
+    const tag = Buffer.from(parts[4] as string, 'base64url')
+    for (const length of [12, 8, 4]) {
+      const cut = [...parts.slice(0, 4), tag.subarray(0, length).toString('base64url')].join('.')
+      assert.equal(seal.open(STATE, cut, 999), undefined, `a ${length}-byte tag`)
+    }
+  })
+
   it('use the session encryption keys when there are, newest first, the older still opening', () => {
     const [older, newer] = [randomBytes(32), randomBytes(32)]
     const sealed = LoginTransactionSeal.fromSessionSecrets([older], [SECRET]).seal(tx)
