@@ -5,7 +5,8 @@
  */
 // biome-ignore-start lint/suspicious/noControlCharactersInRegex: control characters are what these patterns look for
 export function checkReturnTo(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) return fallback
+  // At most 1 KB in bytes, not characters: it travels in a login cookie, which a browser caps at 4 KB.
+  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > 1024) return fallback
   if (!value.startsWith('/') || value.startsWith('//')) return fallback
   if (/[\\\x00-\x1f\x7f]/.test(value)) return fallback
   try {

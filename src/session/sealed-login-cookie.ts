@@ -12,6 +12,13 @@ const STATE_PATTERN = /^[A-Za-z0-9]{32,128}$/
  * `returnTo`, and a Cookie header past a server's limit (16 KB in Node) breaks the whole site.
  */
 const MAX_COOKIES = 5
+/**
+ * Bytes all login cookies of a browser may take together. A cross-site page can send a visitor to
+ * login starts with long return paths: without a bound in bytes its cookies would pass the header
+ * limit of Node (16 KB) or a proxy (8 KB per line in nginx), and every request of the site would
+ * then fail (431) until they expire.
+ */
+const MAX_COOKIE_BYTES = 5120
 
 /**
  * Seals a login transaction into a cookie of its own, so that a login start from a browser with
@@ -77,15 +84,29 @@ export function keepTransactionInCookie(
   { max, now, ttl }: { max: number; now: number; ttl: number },
 ): void {
   const res = responseOf(req)
-  const live: { name: string; expiresAt: number }[] = []
+  const live: { name: string; expiresAt: number; bytes: number }[] = []
   for (const { name, state, value } of loginCookies(req)) {
     const found = seal.open(state, value, now)
-    if (typeof found === 'object') live.push({ name, expiresAt: found.expiresAt })
+    if (typeof found === 'object') live.push({ name, expiresAt: found.expiresAt, bytes: name.length + value.length })
     else res.clearCookie(name, attributes(req))
   }
-  live.sort((a, b) => a.expiresAt - b.expiresAt)
-  for (const { name } of live.slice(0, Math.max(0, live.length - (Math.min(max, MAX_COOKIES) - 1)))) res.clearCookie(name, attributes(req))
-  res.cookie(cookieName(req, tx.state), seal.seal(tx), { ...attributes(req), maxAge: ttl * 1000 })
+  const name = cookieName(req, tx.state)
+  const value = seal.seal(tx)
+  // Newest kept: the oldest go first while there are too many, or too many bytes, with this one.
+  // Browsers send older cookies first: among logins of the same second, the last in the header is the newest.
+  live.reverse().sort((a, b) => b.expiresAt - a.expiresAt)
+  let bytes = name.length + value.length
+  let kept = 1
+  let full = false
+  for (const cookie of live) {
+    full ||= kept >= Math.min(max, MAX_COOKIES) || bytes + cookie.bytes > MAX_COOKIE_BYTES
+    if (full) res.clearCookie(cookie.name, attributes(req))
+    else {
+      kept++
+      bytes += cookie.bytes
+    }
+  }
+  res.cookie(name, value, { ...attributes(req), maxAge: ttl * 1000 })
 }
 
 /**

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { createExampleApp } from '../../example-app/app.ts'
 import { JsonLinesAuditSink, verifyAuditLog } from '../../src/index.ts'
 import { secretTag } from '../../src/log/redact.ts'
-import { loginUntilCallback, me } from '../fixtures/login.ts'
+import { login, loginUntilCallback, me } from '../fixtures/login.ts'
 import { inspector, startPrivateRedis } from '../fixtures/redis.ts'
 import { captureLogger, closeServer, listenLater, startStack, type Stack } from '../fixtures/stack.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
@@ -222,6 +222,21 @@ describe('login starts from clients without a session', () => {
     assert.equal(b2.location, `${stack.appUrl}/level1`)
     assert.equal((await me(ua, stack.appUrl)).authenticated, true)
     assert.deepEqual(loginCookies(ua), [])
+  })
+
+  it('keeps the login cookies of a browser under 5 KB together, however long the return paths a cross-site page sends it to', async () => {
+    const ua = new UserAgent()
+    const longest = ['/€'.padEnd(342, '€'), `/${'a'.repeat(1023)}`] // 1,021 and 1,024 bytes: the most a return path may take
+    for (let i = 0; i < 8; i++) {
+      const returnTo = longest[i % 2] as string
+      assert.ok(Buffer.byteLength(returnTo) <= 1024)
+      const start = await ua.request(`${stack.appUrl}/auth/spid?level=1&returnTo=${encodeURIComponent(returnTo)}`, { headers: { 'sec-fetch-site': 'cross-site' } })
+      assert.equal(start.status, 302)
+      const bytes = loginCookies(ua).reduce((sum, c) => sum + c.name.length + c.value.length, 0)
+      assert.ok(bytes <= 5120, `login cookies take ${bytes} bytes after ${i + 1} starts`)
+    }
+    assert.equal((await ua.request(`${stack.appUrl}/`)).status, 200, 'the site still answers')
+    assert.equal((await login(ua, stack.appUrl, 'level=1')).status, 302, 'and a login still completes')
   })
 
   it('keeps at most 5 logins in flight per browser, the oldest dropped', async () => {
