@@ -230,7 +230,9 @@ describe('login starts from clients without a session', () => {
     for (let i = 0; i < 8; i++) {
       const returnTo = longest[i % 2] as string
       assert.ok(Buffer.byteLength(returnTo) <= 1024)
-      const start = await ua.request(`${stack.appUrl}/auth/spid?level=1&returnTo=${encodeURIComponent(returnTo)}`, { headers: { 'sec-fetch-site': 'cross-site' } })
+      const start = await ua.request(`${stack.appUrl}/auth/spid?level=1&returnTo=${encodeURIComponent(returnTo)}`, {
+        headers: { 'sec-fetch-site': 'cross-site' },
+      })
       assert.equal(start.status, 302)
       const bytes = loginCookies(ua).reduce((sum, c) => sum + c.name.length + c.value.length, 0)
       assert.ok(bytes <= 5120, `login cookies take ${bytes} bytes after ${i + 1} starts`)

@@ -33,7 +33,11 @@ describe('example app: SPID_CHECK_RP_QUIRKS', () => {
   it('=1 with NODE_ENV=production: refused at start-up, naming the option', async () => {
     const app = await runExampleApp({ SPID_CHECK_RP_QUIRKS: '1', NODE_ENV: 'production', SESSION_SECRET: 'a-session-secret-long-enough-for-production' })
     assert.equal(await app.exitCode(), 1)
-    assert.match(app.output(), /acceptCheckRpQuirks: is for certification with AgID spid-oidc-check-rp only: refused unless NODE_ENV is development or test/, app.output())
+    assert.match(
+      app.output(),
+      /acceptCheckRpQuirks: is for certification with AgID spid-oidc-check-rp only: refused unless NODE_ENV is development or test/,
+      app.output(),
+    )
   })
 
   it('another value: refused at start-up, saying what to use', async () => {
