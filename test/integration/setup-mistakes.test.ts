@@ -4,6 +4,7 @@
  * bundled test OP.
  */
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, it } from 'node:test'
@@ -88,6 +89,10 @@ describe('set-up mistakes in the example app', () => {
     }
   })
 
+  /** An express-session cookie value for `sid`, signed as express-session signs it (HMAC-SHA256, base64 without padding). */
+  const signedSessionCookie = (sid: string, secret: string) =>
+    encodeURIComponent(`s:${sid}.${createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '')}`)
+
   it('starts with Redis unreachable, says so in one line, and logs each refused request once, without a stack trace', async () => {
     const nothing: number = await freePort()
     const app = await runExampleApp({ REDIS_URL: `redis://127.0.0.1:${nothing}`, SESSION_SECRET: 'a-session-secret-long-enough' })
@@ -95,7 +100,10 @@ describe('set-up mistakes in the example app', () => {
       await app.waitFor(/Example app: /)
       await app.waitFor(/"event":"session.redis_unreachable"/)
       const statuses: number[] = []
-      for (let i = 0; i < 3; i++) statuses.push((await fetch(`http://127.0.0.1:${app.port}/auth/spid?level=2`, { redirect: 'manual' })).status)
+      // A login start needs no session any more (its transaction travels in a cookie): requests
+      // carrying a session cookie are the ones that must read the store.
+      const cookie = `spid.sid=${signedSessionCookie('a-session-id', 'a-session-secret-long-enough')}`
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`http://127.0.0.1:${app.port}/me`, { redirect: 'manual', headers: { cookie } })).status)
       assert.deepEqual(statuses, [503, 503, 503])
       // Past a few reconnection attempts (100 ms, 200 ms, 400 ms, … of backoff).
       await new Promise((resolve) => setTimeout(resolve, 2000))
