@@ -68,9 +68,10 @@ const sessionOptionsSchema = z.strictObject({
   /** Milliseconds a store operation may take before the request fails with 503. Default 2000. */
   storeTimeout: z.number().int().min(50).max(30_000).optional(),
   /**
-   * Replicas that must hold a logout or a single-use claim (login transaction, ID token `jti`)
-   * before it counts (Redis `WAIT`; all the primary has, if it has fewer): a write only the primary
-   * holds is lost when a replica is promoted. Default 1 on Sentinel or Cluster, else 0.
+   * Replicas in sync that must hold a logout or a single-use claim (login transaction, ID token
+   * `jti`) before it counts (Redis `WAIT`): a write only the primary holds is lost when a replica
+   * is promoted. A primary with fewer replicas in sync refuses them (503) until one is back. Default
+   * 1 on Sentinel or Cluster, else 0.
    */
   replicaAcks: z.number().int().min(0).max(10).optional(),
   /** Milliseconds to wait for those replicas before the logout or login answers 503. Default 500. */

@@ -30,12 +30,14 @@ return { online, write() }`
 }
 
 /**
- * Runs `write` (a `countingReplicas` script), then `WAIT` on the same connection until as many of
- * the primary's replicas as `acks` asks (or all it has, if fewer) hold it: Redis replicates
- * asynchronously, and a write the primary took but no replica holds is lost when a replica is
- * promoted. A primary with no replica left (after a failover) has none to wait for, and no
- * failover could lose the write: it goes on without waiting. Fewer confirmations than that is
- * ERR_SPID_STORE_UNAVAILABLE naming what was not confirmed: the caller must not report it done.
+ * Runs `write` (a `countingReplicas` script), then `WAIT` on the same connection until `acks`
+ * replicas hold it: Redis replicates asynchronously, and a write the primary took but no replica
+ * holds is lost when a replica is promoted. Fewer replicas in sync than that is refused at once,
+ * without waiting: a primary cut off from its replicas still takes writes, and a failover to one
+ * of them would undo a logout reported done (the same holds after a failover left the new primary
+ * alone: until a replica is back in sync, logouts and logins answer 503; `replicaAcks: 0` trades
+ * that for the risk). Either way it is ERR_SPID_STORE_UNAVAILABLE naming what was not confirmed:
+ * the caller must not report it done.
  *
  * WAIT counts the writes of the connection it is sent on: a cluster sends it to the node of `key`;
  * a sentinel client holds one connection of its pool for both.
@@ -50,16 +52,16 @@ export async function writeConfirmed<T>(
   changed: (answer: T) => boolean = () => true,
 ): Promise<T> {
   const confirm = async (connection: RedisCommands, send: (args: string[]) => Promise<unknown>): Promise<T> => {
-    const [replicas, answer] = (await write(connection)) as [number, T]
-    const needed = Math.min(acks.replicas, Number(replicas))
-    if (needed <= 0 || !changed(answer)) return answer
-    const confirmed = Number(await send(['WAIT', String(needed), String(acks.timeoutMs)]))
-    if (confirmed < needed) {
-      throw new UnavailableError(
+    const [online, answer] = (await write(connection)) as [number, T]
+    if (!changed(answer)) return answer
+    const unconfirmed = (why: string) =>
+      new UnavailableError(
         'ERR_SPID_STORE_UNAVAILABLE',
-        `${what} not confirmed by a Redis replica (${confirmed} of ${needed} within ${acks.timeoutMs} ms): it could be lost if the primary fails now, so it is not reported done`,
+        `${what} not confirmed by a Redis replica (${why}): it could be lost if the primary fails now, so it is not reported done`,
       )
-    }
+    if (Number(online) < acks.replicas) throw unconfirmed(`the primary has ${online} replicas in sync, replicaAcks asks ${acks.replicas}`)
+    const confirmed = Number(await send(['WAIT', String(acks.replicas), String(acks.timeoutMs)]))
+    if (confirmed < acks.replicas) throw unconfirmed(`${confirmed} of ${acks.replicas} within ${acks.timeoutMs} ms`)
     return answer
   }
   if (isCluster(client)) return confirm(client, (args) => client.sendCommand(key, false, args))

@@ -77,6 +77,16 @@ onTopology('sentinel', (env) => {
     const other = new UserAgent()
     const callback = await loginUntilCallback(other, rp.url, 'level=1')
     assert.equal((await other.request(callback, { headers: JSON_ACCEPT })).status, 503)
+    // Once the primary gives the silent replica up, it has none left to wait for: the logout is
+    // refused at once, not taken by a primary that a failover to the stale replica would undo.
+    for (let i = 0; i < 100 && redis.replicasInSync?.() !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(redis.replicasInSync?.(), 0, 'the primary dropped the frozen replica')
+    const alone = await logout()
+    assert.equal(alone.status, 503, `a logout on a primary with no replica in sync answered ${alone.status}`)
+    assert.ok(
+      rp.instances.some((i) => i.logger.lines.some((l) => /the primary has 0 replicas in sync, replicaAcks asks 1/.test(String(l.msg)))),
+      'the log says why',
+    )
     await thaw()
 
     // The retry is reported done, now that the replica holds the logout.
