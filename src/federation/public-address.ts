@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net'
+import { ipv6Words } from '../net/ipv6.ts'
 
 /** Address ranges no federation member may send the RP to, by the name a message gives them. */
 const RANGES: [kind: string, ranges: [address: string, prefix: number, family: 'ipv4' | 'ipv6'][]][] = [
@@ -69,22 +70,6 @@ function embeddedIpv4(address: string): string | undefined {
   if (words[0] === 0x2002) return ipv4(words[1] as number, words[2] as number)
   if (zero(0, 6) && (words[6] !== 0 || (words[7] as number) > 1)) return ipv4(words[6] as number, words[7] as number)
   return undefined
-}
-
-/** The eight 16-bit words of an IPv6 address (with `::` and a dotted IPv4 tail expanded). */
-function ipv6Words(address: string): number[] | undefined {
-  let text = address
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number]
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
-  }
-  const [head = '', tail] = text.split('::')
-  const parse = (part: string) => (part ? part.split(':').map((w) => Number.parseInt(w, 16)) : [])
-  const front = parse(head)
-  const back = tail === undefined ? [] : parse(tail)
-  const words = tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill(0), ...back]
-  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : undefined
 }
 
 /**

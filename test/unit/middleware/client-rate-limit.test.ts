@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ClientRateLimit } from '../../../src/middleware/client-rate-limit.ts'
+import { ClientRateLimit, clientOf } from '../../../src/middleware/client-rate-limit.ts'
 
 describe('ClientRateLimit', () => {
   it('admits max requests per window and client, then says how long to wait; a new window starts over', () => {
@@ -14,15 +14,23 @@ describe('ClientRateLimit', () => {
     assert.equal(limit.admit('a', 1060), undefined, 'the next window')
   })
 
-  it('keeps at most maxClients windows: beyond them, new clients share one budget until old windows end', () => {
+  it('keeps at most maxClients windows, forgetting the one used least recently: a flood from many addresses does not lock others out', () => {
     const limit = new ClientRateLimit({ max: 2, windowSeconds: 60, maxClients: 100 })
-    for (let i = 0; i < 100; i++) assert.equal(limit.admit(`client-${i}`, 1000), undefined)
-    // 1,000 more addresses in the same window: two requests between them, not two each.
-    const admitted = Array.from({ length: 1000 }, (_, i) => limit.admit(`other-${i}`, 1000)).filter((wait) => wait === undefined)
-    assert.equal(admitted.length, 2)
-    assert.equal(limit.admit('client-5', 1000), undefined, 'a tracked client keeps its own budget')
-    assert.equal(limit.admit('late', 1061), undefined, 'once the old windows end, a new client is tracked again')
-    assert.equal(limit.admit('late', 1061), undefined)
-    assert.equal(typeof limit.admit('late', 1061), 'number')
+    assert.equal(limit.admit('198.51.100.7', 1000), undefined)
+    assert.equal(limit.admit('198.51.100.7', 1000), undefined)
+    assert.equal(typeof limit.admit('198.51.100.7', 1000), 'number', 'the regular client used its budget')
+    for (let i = 0; i < 10_000; i++) limit.admit(`203.0.113.${i % 250}.${i}`, 1000)
+    assert.equal(limit.admit('192.0.2.1', 1000), undefined, 'a new client after the flood has its own budget')
+    assert.equal(limit.admit('198.51.100.7', 1000), undefined, 'the flood pushed the regular client out, it starts over: memory stays bounded')
+  })
+
+  it('counts the addresses of one IPv6 /64 as one client, and an IPv4-mapped address as its IPv4 one', () => {
+    const limit = new ClientRateLimit({ max: 2, windowSeconds: 60 })
+    assert.equal(limit.admit('2001:db8:1:2::1', 1000), undefined)
+    assert.equal(limit.admit('2001:db8:1:2:ffff::9', 1000), undefined)
+    assert.equal(typeof limit.admit('2001:db8:1:2:abcd:1:2:3', 1000), 'number', 'a third address of the same /64 waits')
+    assert.equal(limit.admit('2001:db8:1:3::1', 1000), undefined, 'another /64 is another client')
+    assert.equal(clientOf('::ffff:192.0.2.4'), '192.0.2.4')
+    assert.equal(clientOf('2001:db8::1'), '2001:db8:0:0::/64')
   })
 })
