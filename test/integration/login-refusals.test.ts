@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
-import { after, afterEach, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { CompactEncrypt, SignJWT, importJWK, type JWK } from 'jose'
 import { login, loginUntilCallback, me } from '../fixtures/login.ts'
-import { startStack, type Stack } from '../fixtures/stack.ts'
-import { resignIdToken, startTamperingProxy } from '../fixtures/tampering-proxy.ts'
+import type { Stack } from '../fixtures/stack.ts'
+import { useTamperedStack } from '../fixtures/tampered-stack.ts'
+import { resignIdToken } from '../fixtures/tampering-proxy.ts'
 import { UserAgent, type Hop } from '../fixtures/user-agent.ts'
 
 function errorCode(hop: Hop): string {
@@ -25,91 +26,74 @@ async function assertNoSession(ua: UserAgent, stack: Stack): Promise<void> {
 }
 
 describe('login refusals', () => {
-  let stack: Stack
-  let proxy: Awaited<ReturnType<typeof startTamperingProxy>>
-  let opKey: CryptoKey
-
-  before(async () => {
-    proxy = await startTamperingProxy()
-    stack = await startStack({ op: { issuer: proxy.url } })
-    proxy.forwardTo(stack.op.server)
-    opKey = (await importJWK(stack.op.signingKey, 'RS256')) as CryptoKey
-  })
-  afterEach(() => {
-    proxy.rewrite('/token', undefined)
-    proxy.rewrite('/me', undefined)
-  })
-  after(async () => {
-    await stack.close()
-    await proxy.close()
-  })
+  const env = useTamperedStack()
 
   /** Re-signs the ID token of a token response after `change`, with `key` (the OP's by default). */
   function rewriteIdToken(change: (claims: Record<string, unknown>) => void, key?: CryptoKey) {
-    proxy.rewrite('/token', resignIdToken(change, key ?? opKey))
+    env.proxy.rewrite('/token', resignIdToken(change, key ?? env.opKey))
   }
 
   it('control: the proxied OP logs in normally', async () => {
     const ua = new UserAgent()
-    const done = await login(ua, stack.appUrl, 'level=2')
+    const done = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(done.status, 302, done.body)
-    assert.equal((await me(ua, stack.appUrl)).authenticated, true)
+    assert.equal((await me(ua, env.stack.appUrl)).authenticated, true)
   })
 
   it('refuses a tampered state (ERR_SPID_STATE_MISMATCH)', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const callback = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     const state = callback.searchParams.get('state') as string
     callback.searchParams.set('state', `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`)
     const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
     assert.equal(hop.status, 400)
     assert.equal(errorCode(hop), 'ERR_SPID_STATE_MISMATCH')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses a callback with no state (ERR_SPID_STATE_MISSING)', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const callback = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     callback.searchParams.delete('state')
     const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
     assert.equal(errorCode(hop), 'ERR_SPID_STATE_MISSING')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses a callback from another browser session: state is tied to the session', async () => {
     const victim = new UserAgent()
-    const callback = await loginUntilCallback(victim, stack.appUrl, 'level=2')
+    const callback = await loginUntilCallback(victim, env.stack.appUrl, 'level=2')
     const attacker = new UserAgent()
     const hop = await attacker.request(callback, { headers: { accept: 'application/json' } })
     assert.equal(errorCode(hop), 'ERR_SPID_STATE_MISMATCH')
-    await assertNoSession(attacker, stack)
+    await assertNoSession(attacker, env.stack)
   })
 
   it('refuses an iss that is not the OP the login was sent to (ERR_SPID_ISSUER_MISMATCH, rule R1)', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
-    assert.equal(callback.searchParams.get('iss'), proxy.url, 'the OP sends iss (RFC 9207)')
+    const callback = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
+    assert.equal(callback.searchParams.get('iss'), env.proxy.url, 'the OP sends iss (RFC 9207)')
     callback.searchParams.set('iss', 'https://evil-op.example')
-    const mark = proxy.seen.length
+    const mark = env.proxy.seen.length
     const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
     assert.equal(hop.status, 400)
     assert.equal(errorCode(hop), 'ERR_SPID_ISSUER_MISMATCH')
-    assert.equal(proxy.seen.slice(mark).filter((r) => r.path === '/token').length, 0, 'the code never reaches the token endpoint')
-    await assertNoSession(ua, stack)
+    assert.equal(env.proxy.seen.slice(mark).filter((r) => r.path === '/token').length, 0, 'the code never reaches the token endpoint')
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses a callback without the iss this OP says it sends (ERR_SPID_ISSUER_MISMATCH, RFC 9207)', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const callback = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     callback.searchParams.delete('iss')
     const hop = await ua.request(callback.href, { headers: { accept: 'application/json' } })
     assert.equal(errorCode(hop), 'ERR_SPID_ISSUER_MISMATCH')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('consumes the transaction at the first callback: the same state never completes a login twice', async () => {
     const ua = new UserAgent()
-    const genuine = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const genuine = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     // First use fails after the state was taken (the OP refuses a garbage code)...
     const broken = new URL(genuine)
     broken.searchParams.set('code', 'garbage-code')
@@ -117,15 +101,15 @@ describe('login refusals', () => {
     // ...so the genuine callback with the same state, in the same session, is refused too.
     const second = await ua.request(genuine.href, { headers: { accept: 'application/json' } })
     assert.equal(errorCode(second), 'ERR_SPID_STATE_MISMATCH')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses a replayed authorization code under a fresh state (ERR_SPID_TOKEN_REJECTED)', async () => {
     const ua = new UserAgent()
-    const used = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const used = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     assert.equal((await ua.request(used.href, { headers: { accept: 'application/json' } })).status, 302)
     // A second login in the same browser gives a valid pending state; pair it with the spent code.
-    const fresh = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const fresh = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     fresh.searchParams.set('code', used.searchParams.get('code') as string)
     const hop = await ua.request(fresh.href, { headers: { accept: 'application/json' } })
     assert.equal(errorCode(hop), 'ERR_SPID_TOKEN_REJECTED')
@@ -136,39 +120,39 @@ describe('login refusals', () => {
       claims.nonce = 'N'.repeat(48)
     })
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(hop.status, 502)
     assert.equal(errorCode(hop), 'ERR_SPID_NONCE_MISMATCH')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses an acr lower than the level asked for (ERR_SPID_ACR_TOO_LOW, rule I4)', async () => {
     const ua = new UserAgent()
     // The tester tells the real OP that only SpidL1 was reached, for a SpidL2 request.
-    const hop = await login(ua, stack.appUrl, 'level=2', { reached: 1 })
+    const hop = await login(ua, env.stack.appUrl, 'level=2', { reached: 1 })
     assert.equal(hop.status, 401)
     assert.equal(errorCode(hop), 'ERR_SPID_ACR_TOO_LOW')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('offers a browser whose login came back below the level a retry at that level, at the same OP and back to the same page', async () => {
     const ua = new UserAgent()
-    const callback = await loginUntilCallback(ua, stack.appUrl, 'level=2&returnTo=%2Flevel2', { reached: 1 })
+    const callback = await loginUntilCallback(ua, env.stack.appUrl, 'level=2&returnTo=%2Flevel2', { reached: 1 })
     const page = await ua.request(callback, { headers: { accept: 'text/html' } })
     assert.equal(page.status, 401)
     const retry = /<a class="btn btn-primary" href="([^"]+)">Riprova al livello 2<\/a>/.exec(page.body)?.[1]
     assert.ok(retry, page.body)
-    const url = new URL(retry.replaceAll('&amp;', '&'), stack.appUrl)
+    const url = new URL(retry.replaceAll('&amp;', '&'), env.stack.appUrl)
     assert.equal(url.pathname, '/auth/spid')
-    assert.deepEqual(Object.fromEntries(url.searchParams), { level: '2', returnTo: '/level2', idp: stack.op.issuer })
-    await assertNoSession(ua, stack)
+    assert.deepEqual(Object.fromEntries(url.searchParams), { level: '2', returnTo: '/level2', idp: env.stack.op.issuer })
+    await assertNoSession(ua, env.stack)
   })
 
   it('accepts an acr higher than asked (rule I4: higher is fine)', async () => {
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=1', { reached: 3 })
+    const hop = await login(ua, env.stack.appUrl, 'level=1', { reached: 3 })
     assert.equal(hop.status, 302, hop.body)
-    assert.equal((await me(ua, stack.appUrl)).acr, 'https://www.spid.gov.it/SpidL3')
+    assert.equal((await me(ua, env.stack.appUrl)).acr, 'https://www.spid.gov.it/SpidL3')
   })
 
   for (const [what, change, expected] of [
@@ -197,10 +181,10 @@ describe('login refusals', () => {
     it(`refuses an ID token with ${what} (${expected})`, async () => {
       rewriteIdToken(change)
       const ua = new UserAgent()
-      const hop = await login(ua, stack.appUrl, 'level=2')
+      const hop = await login(ua, env.stack.appUrl, 'level=2')
       assert.equal(hop.status, 502)
       assert.equal(errorCode(hop), expected)
-      await assertNoSession(ua, stack)
+      await assertNoSession(ua, env.stack)
     })
   }
 
@@ -210,8 +194,8 @@ describe('login refusals', () => {
       c.auth_time = hourAgo
     })
     const ua = new UserAgent()
-    assert.equal((await login(ua, stack.appUrl, 'level=1')).status, 302)
-    assert.equal((await me(ua, stack.appUrl)).authTime, hourAgo)
+    assert.equal((await login(ua, env.stack.appUrl, 'level=1')).status, 302)
+    assert.equal((await me(ua, env.stack.appUrl)).authTime, hourAgo)
   })
 
   it('refuses an ID token signed with another key (ERR_SPID_ID_TOKEN_INVALID, rule I1)', async () => {
@@ -219,10 +203,10 @@ describe('login refusals', () => {
     const foreign = (await importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK) }, 'RS256')) as CryptoKey
     rewriteIdToken(() => {}, foreign)
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(hop.status, 502)
     assert.equal(errorCode(hop), 'ERR_SPID_ID_TOKEN_INVALID')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses an ID token whose at_hash does not match the access token (ERR_SPID_AT_HASH_MISMATCH, rule I3)', async () => {
@@ -230,95 +214,95 @@ describe('login refusals', () => {
       claims.at_hash = 'AAAAAAAAAAAAAAAAAAAAAA'
     })
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(errorCode(hop), 'ERR_SPID_AT_HASH_MISMATCH')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses an ID token with alg none (rule I1)', async () => {
-    proxy.rewrite('/token', (response) => {
+    env.proxy.rewrite('/token', (response) => {
       const body = JSON.parse(response.body)
       const [, payload] = body.id_token.split('.')
       body.id_token = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`
       return { ...response, body: JSON.stringify(body) }
     })
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(hop.status, 502)
     assert.match(errorCode(hop), /^ERR_SPID_ID_TOKEN_INVALID$/)
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses UserInfo sent as plain JSON (ERR_SPID_USERINFO_INVALID, rule U2)', async () => {
-    proxy.rewrite('/me', (response) => ({
+    env.proxy.rewrite('/me', (response) => ({
       status: 200,
       headers: { ...response.headers, 'content-type': 'application/json' },
       body: JSON.stringify({ sub: 'whoever', given_name: 'Mallory' }),
     }))
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(hop.status, 502)
     assert.equal(errorCode(hop), 'ERR_SPID_USERINFO_INVALID')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses UserInfo signed but not encrypted (rule U2)', async () => {
-    proxy.rewrite('/me', async (response) => ({
+    env.proxy.rewrite('/me', async (response) => ({
       status: 200,
       headers: { ...response.headers, 'content-type': 'application/jwt' },
       body: await new SignJWT({ sub: 'x' })
-        .setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
-        .setIssuer(proxy.url)
-        .setAudience(stack.appUrl)
+        .setProtectedHeader({ alg: 'RS256', kid: env.stack.op.signingKey.kid as string })
+        .setIssuer(env.proxy.url)
+        .setAudience(env.stack.appUrl)
         .setIssuedAt()
         .setExpirationTime('5m')
-        .sign(opKey),
+        .sign(env.opKey),
     }))
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(errorCode(hop), 'ERR_SPID_USERINFO_INVALID')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('refuses UserInfo about another subject (ERR_SPID_USERINFO_SUBJECT_MISMATCH, rule U3)', async () => {
-    const rpEncryptionKey = createPublicKey({ key: stack.keys.encryption as never, format: 'jwk' })
-    proxy.rewrite('/me', async (response) => {
+    const rpEncryptionKey = createPublicKey({ key: env.stack.keys.encryption as never, format: 'jwk' })
+    env.proxy.rewrite('/me', async (response) => {
       const signed = await new SignJWT({ sub: 'someone-else', given_name: 'Mallory', jti: randomUUID() })
-        .setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string })
-        .setIssuer(proxy.url)
-        .setAudience(stack.appUrl)
+        .setProtectedHeader({ alg: 'RS256', kid: env.stack.op.signingKey.kid as string })
+        .setIssuer(env.proxy.url)
+        .setAudience(env.stack.appUrl)
         .setIssuedAt()
         .setExpirationTime('5m')
-        .sign(opKey)
+        .sign(env.opKey)
       const encrypted = await new CompactEncrypt(new TextEncoder().encode(signed))
-        .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', cty: 'JWT', kid: stack.keys.encryption.kid })
+        .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', cty: 'JWT', kid: env.stack.keys.encryption.kid })
         .encrypt(rpEncryptionKey)
       return { status: 200, headers: { ...response.headers, 'content-type': 'application/jwt' }, body: encrypted }
     })
     const ua = new UserAgent()
-    const hop = await login(ua, stack.appUrl, 'level=2')
+    const hop = await login(ua, env.stack.appUrl, 'level=2')
     assert.equal(hop.status, 502)
     assert.equal(errorCode(hop), 'ERR_SPID_USERINFO_SUBJECT_MISMATCH')
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('turns a cancelled login at the OP into a failure with no session (rule R2)', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2', { action: 'cancel' }))
+    const callback = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2', { action: 'cancel' }))
     assert.equal(callback.searchParams.get('error'), 'access_denied')
     const hop = await ua.request(callback.href)
     assert.equal(hop.status, 302)
     const page = await ua.request(hop.location as string)
     assert.equal(page.status, 401)
     assert.match(page.body, /<h1 class="h3">Accesso annullato<\/h1>/)
-    await assertNoSession(ua, stack)
+    await assertNoSession(ua, env.stack)
   })
 
   it('never logs the authorization code, tokens or the fiscal number', async () => {
     const ua = new UserAgent()
-    const callback = new URL(await loginUntilCallback(ua, stack.appUrl, 'level=2'))
+    const callback = new URL(await loginUntilCallback(ua, env.stack.appUrl, 'level=2'))
     await ua.request(callback.href)
-    const logged = JSON.stringify(stack.logger.lines)
+    const logged = JSON.stringify(env.stack.logger.lines)
     assert.ok(logged.includes('login.succeeded'), 'the login was logged')
     assert.ok(!logged.includes(callback.searchParams.get('code') as string), 'code not logged')
     assert.ok(!logged.includes('LVLDAA85T50G702B'), 'fiscal number not logged')

@@ -4,32 +4,19 @@
  * bring the session back on the promoted replica).
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { sessionIdFromCookie } from '../../bench/lib/stored-session.ts'
-import { startTestOp, type TestOp } from '../../src/test-op/index.ts'
-import { startInstances } from '../fixtures/instances.ts'
+import { type startInstances, useInstancesOn } from '../fixtures/instances.ts'
 import { login, loginUntilCallback } from '../fixtures/login.ts'
-import { startTopology, type Topology, type TopologyKind } from '../fixtures/redis-topologies.ts'
+import type { Topology, TopologyKind } from '../fixtures/redis-topologies.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
 
 const JSON_ACCEPT = { accept: 'application/json' }
 
 function onTopology(kind: TopologyKind, body: (env: () => { redis: Topology; rp: Awaited<ReturnType<typeof startInstances>> }) => void) {
   describe(`logout on Redis (${kind})`, () => {
-    let redis: Topology
-    let op: TestOp
-    let rp: Awaited<ReturnType<typeof startInstances>>
-    before(async () => {
-      redis = await startTopology(kind)
-      op = await startTestOp()
-      rp = await startInstances(2, { redisUrl: redis.url, providers: [op.issuer] })
-    })
-    after(async () => {
-      await rp?.close()
-      await op?.close()
-      await redis?.stop()
-    })
-    body(() => ({ redis, rp }))
+    const env = useInstancesOn(kind)
+    body(() => env)
   })
 }
 

@@ -5,12 +5,10 @@
  * one brought back.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { sessionIdFromCookie } from '../../bench/lib/stored-session.ts'
-import { startTestOp, type TestOp } from '../../src/test-op/index.ts'
-import { startInstances } from '../fixtures/instances.ts'
+import { useInstancesOn } from '../fixtures/instances.ts'
 import { login } from '../fixtures/login.ts'
-import { startTopology, type Topology } from '../fixtures/redis-topologies.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
 
 const JSON_ACCEPT = { accept: 'application/json' }
@@ -19,23 +17,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const RECOVERY_BUDGET_MS = 2000 + 8000
 
 describe('Redis Cluster with replicas, a primary SIGKILLed', () => {
-  let redis: Topology
-  let op: TestOp
-  let rp: Awaited<ReturnType<typeof startInstances>>
-
-  before(async () => {
-    redis = await startTopology('cluster')
-    op = await startTestOp()
-    rp = await startInstances(2, { redisUrl: redis.url, providers: [op.issuer] })
-  })
-  after(async () => {
-    await rp?.close()
-    await op?.close()
-    await redis?.stop()
-  })
+  const env = useInstancesOn('cluster')
 
   const keyOf = (ua: UserAgent) => `spid:sess:{${sessionIdFromCookie(ua.cookieNamed('spid.sid') as string)}}`
-  const status = async (ua: UserAgent, instance: number) => (await ua.request(`${rp.url}/level1`, { headers: rp.on(instance, JSON_ACCEPT) })).status
+  const status = async (ua: UserAgent, instance: number) => (await ua.request(`${env.rp.url}/level1`, { headers: env.rp.on(instance, JSON_ACCEPT) })).status
 
   it('answers every session again once the replica is promoted, loses none and revives no logged-out one', async () => {
     // Logged-in users until each of the three primaries holds at least two sessions.
@@ -43,22 +28,22 @@ describe('Redis Cluster with replicas, a primary SIGKILLed', () => {
     const perPrimary = new Map<number, number>()
     for (let i = 0; i < 40 && (perPrimary.size < 3 || [...perPrimary.values()].some((n) => n < 2)); i++) {
       const ua = new UserAgent()
-      assert.equal((await login(ua, rp.url, 'level=1')).status, 302)
+      assert.equal((await login(ua, env.rp.url, 'level=1')).status, 302)
       users.push(ua)
-      const primary = redis.primaryOf?.(keyOf(ua)) as number
+      const primary = env.redis.primaryOf?.(keyOf(ua)) as number
       perPrimary.set(primary, (perPrimary.get(primary) ?? 0) + 1)
     }
     assert.equal(perPrimary.size, 3, 'sessions in every slot range')
     const victim = users[0] as UserAgent
-    const doomedPrimary = redis.primaryOf?.(keyOf(victim)) as number
+    const doomedPrimary = env.redis.primaryOf?.(keyOf(victim)) as number
     // One user of the doomed primary logs out before it dies: the logout must survive the failover.
-    const loggedOut = users.find((ua) => ua !== victim && redis.primaryOf?.(keyOf(ua)) === doomedPrimary) as UserAgent
+    const loggedOut = users.find((ua) => ua !== victim && env.redis.primaryOf?.(keyOf(ua)) === doomedPrimary) as UserAgent
     const stolen = new UserAgent()
     stolen.cookies.push(...loggedOut.cookies.map((c) => ({ ...c })))
-    assert.equal((await loggedOut.request(`${rp.url}/logout`, { method: 'POST', form: {}, headers: { ...JSON_ACCEPT, origin: rp.url } })).status, 200)
+    assert.equal((await loggedOut.request(`${env.rp.url}/logout`, { method: 'POST', form: {}, headers: { ...JSON_ACCEPT, origin: env.rp.url } })).status, 200)
     const stillIn = users.filter((ua) => ua !== loggedOut)
 
-    const killed = await redis.killPrimaryOf?.(keyOf(victim))
+    const killed = await env.redis.killPrimaryOf?.(keyOf(victim))
     assert.ok(killed, 'the cluster fixture can kill a primary')
     const healthyAt = Date.now()
     const answering = new Set<string>()
@@ -83,11 +68,11 @@ describe('Redis Cluster with replicas, a primary SIGKILLed', () => {
     for (const instance of [0, 1]) assert.equal(await status(stolen, instance), 401, 'a session logged out before the failover stays logged out')
     // The promoted replica has no replica of its own until the killed node is back: a logout or a
     // login claim on its slots is refused (replicaAcks 1), the rest of the cluster works.
-    await redis.restartKilled?.()
+    await env.redis.restartKilled?.()
     const backAt = Date.now()
     let refused = 0
     for (let inARow = 0; inARow < 6; ) {
-      const done = await login(new UserAgent(), rp.url, 'level=1')
+      const done = await login(new UserAgent(), env.rp.url, 'level=1')
       if (done.status === 302) inARow++
       else {
         assert.equal(done.status, 503, done.body.slice(0, 300))

@@ -6,50 +6,33 @@
  */
 import assert from 'node:assert/strict'
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto'
-import { after, afterEach, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { CompactEncrypt, SignJWT, importJWK, type JWK } from 'jose'
 import { login } from '../fixtures/login.ts'
-import { startStack, type Stack } from '../fixtures/stack.ts'
-import { resignIdToken, startTamperingProxy } from '../fixtures/tampering-proxy.ts'
+import { useTamperedStack } from '../fixtures/tampered-stack.ts'
+import { resignIdToken } from '../fixtures/tampering-proxy.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
 
 describe('refusals name their cause', () => {
-  let stack: Stack
-  let proxy: Awaited<ReturnType<typeof startTamperingProxy>>
-  let opKey: CryptoKey
-
-  before(async () => {
-    proxy = await startTamperingProxy()
-    stack = await startStack({ op: { issuer: proxy.url } })
-    proxy.forwardTo(stack.op.server)
-    opKey = (await importJWK(stack.op.signingKey, 'RS256')) as CryptoKey
-  })
-  afterEach(() => {
-    proxy.rewrite('/token', undefined)
-    proxy.rewrite('/me', undefined)
-  })
-  after(async () => {
-    await stack.close()
-    await proxy.close()
-  })
+  const env = useTamperedStack()
 
   /** Logs in, expects the code, and returns the logged failure line. */
   async function refusal(code: string) {
-    const mark = stack.logger.lines.length
-    const hop = await login(new UserAgent(), stack.appUrl, 'level=2')
+    const mark = env.stack.logger.lines.length
+    const hop = await login(new UserAgent(), env.stack.appUrl, 'level=2')
     assert.equal(JSON.parse(hop.body).code, code, hop.body.slice(0, 300))
-    const line = stack.logger.lines.slice(mark).find((l) => (l.obj as { event?: string }).event === 'login.failed')
+    const line = env.stack.logger.lines.slice(mark).find((l) => (l.obj as { event?: string }).event === 'login.failed')
     assert.ok(line, 'the failure is logged')
     return line as { obj: { cause?: { name: string; code?: string; message: string }[] }; msg: string | undefined }
   }
 
   /** What the OP's UserInfo would be, signed with the OP key after `change`, encrypted to the RP. */
   function rewriteUserinfo(change: (claims: Record<string, unknown>) => void) {
-    const rpEncryptionKey = createPublicKey({ key: stack.keys.encryption as never, format: 'jwk' })
-    proxy.rewrite('/me', async (response) => {
+    const rpEncryptionKey = createPublicKey({ key: env.stack.keys.encryption as never, format: 'jwk' })
+    env.proxy.rewrite('/me', async (response) => {
       const claims: Record<string, unknown> = {
-        iss: proxy.url,
-        aud: stack.appUrl,
+        iss: env.proxy.url,
+        aud: env.stack.appUrl,
         iat: Math.floor(Date.now() / 1000),
         exp: Math.floor(Date.now() / 1000) + 300,
         jti: randomUUID(),
@@ -57,9 +40,9 @@ describe('refusals name their cause', () => {
         given_name: 'Ada',
       }
       change(claims)
-      const signed = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: stack.op.signingKey.kid as string }).sign(opKey)
+      const signed = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: env.stack.op.signingKey.kid as string }).sign(env.opKey)
       const body = await new CompactEncrypt(new TextEncoder().encode(signed))
-        .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', cty: 'JWT', kid: stack.keys.encryption.kid })
+        .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', cty: 'JWT', kid: env.stack.keys.encryption.kid })
         .encrypt(rpEncryptionKey)
       return { status: 200, headers: { ...response.headers, 'content-type': 'application/jwt' }, body }
     })
@@ -74,13 +57,13 @@ describe('refusals name their cause', () => {
       ['without access_token', JSON.stringify({ token_type: 'Bearer', id_token: 'x.y.z' }), 'the token response has no access_token (rule T4)'],
     ] as const) {
       it(`${what}: "${message}"`, async () => {
-        proxy.rewrite('/token', (response) => ({ ...response, status: 200, body }))
+        env.proxy.rewrite('/token', (response) => ({ ...response, status: 200, body }))
         assert.equal((await refusal('ERR_SPID_TOKEN_RESPONSE_INVALID')).msg, message)
       })
     }
 
     it('without id_token at login: names the missing member', async () => {
-      proxy.rewrite('/token', (response) => {
+      env.proxy.rewrite('/token', (response) => {
         const { id_token: _dropped, ...rest } = JSON.parse(response.body)
         return { ...response, body: JSON.stringify(rest) }
       })
@@ -93,49 +76,49 @@ describe('refusals name their cause', () => {
 
   describe('the ID token', () => {
     it('a wrong iss names the claim and the expected issuer', async () => {
-      proxy.rewrite(
+      env.proxy.rewrite(
         '/token',
         resignIdToken((claims) => {
           claims.iss = 'https://elsewhere.example'
-        }, opKey),
+        }, env.opKey),
       )
       const line = await refusal('ERR_SPID_ID_TOKEN_INVALID')
-      assert.equal(line.msg, `ID token "iss" is not the expected value (expected ${JSON.stringify(proxy.url)})`)
+      assert.equal(line.msg, `ID token "iss" is not the expected value (expected ${JSON.stringify(env.proxy.url)})`)
       assert.equal(line.obj.cause?.[0]?.code, 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', JSON.stringify(line.obj.cause))
     })
 
     it('a wrong aud names the claim and this client_id', async () => {
-      proxy.rewrite(
+      env.proxy.rewrite(
         '/token',
         resignIdToken((claims) => {
           claims.aud = 'https://another-rp.example'
-        }, opKey),
+        }, env.opKey),
       )
-      assert.equal((await refusal('ERR_SPID_ID_TOKEN_INVALID')).msg, `ID token "aud" is not the expected value (expected ${JSON.stringify(stack.appUrl)})`)
+      assert.equal((await refusal('ERR_SPID_ID_TOKEN_INVALID')).msg, `ID token "aud" is not the expected value (expected ${JSON.stringify(env.stack.appUrl)})`)
     })
 
     it('an expired one names exp', async () => {
-      proxy.rewrite(
+      env.proxy.rewrite(
         '/token',
         resignIdToken((claims) => {
           claims.exp = Math.floor(Date.now() / 1000) - 3600
-        }, opKey),
+        }, env.opKey),
       )
       assert.match(String((await refusal('ERR_SPID_ID_TOKEN_INVALID')).msg), /^ID token "exp" failed its time check: .*"exp"/)
     })
 
     it('a nonce that is not the one sent names nonce (ERR_SPID_NONCE_MISMATCH)', async () => {
-      proxy.rewrite(
+      env.proxy.rewrite(
         '/token',
         resignIdToken((claims) => {
           claims.nonce = 'N'.repeat(48)
-        }, opKey),
+        }, env.opKey),
       )
       assert.equal((await refusal('ERR_SPID_NONCE_MISMATCH')).msg, 'ID token "nonce" is not the one sent with the login (rule I2)')
     })
 
     it('alg none names the alg and the registered one (rule I1)', async () => {
-      proxy.rewrite('/token', (response) => {
+      env.proxy.rewrite('/token', (response) => {
         const body = JSON.parse(response.body)
         body.id_token = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${body.id_token.split('.')[1]}.`
         return { ...response, body: JSON.stringify(body) }
@@ -151,12 +134,12 @@ describe('refusals name their cause', () => {
     it('a foreign signature names the kid it claims', async () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
       const foreign = (await importJWK({ ...(privateKey.export({ format: 'jwk' }) as JWK) }, 'RS256')) as CryptoKey
-      proxy.rewrite(
+      env.proxy.rewrite(
         '/token',
         resignIdToken(() => {}, foreign),
       )
       const line = await refusal('ERR_SPID_ID_TOKEN_INVALID')
-      assert.equal(line.msg, `ID token signature does not verify with the OP key kid ${JSON.stringify(stack.op.signingKey.kid)}`)
+      assert.equal(line.msg, `ID token signature does not verify with the OP key kid ${JSON.stringify(env.stack.op.signingKey.kid)}`)
       assert.equal(line.obj.cause?.[0]?.code, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
     })
   })
@@ -178,14 +161,14 @@ describe('refusals name their cause', () => {
       rewriteUserinfo((claims) => {
         claims.aud = 'https://another-rp.example'
       })
-      assert.equal((await refusal('ERR_SPID_USERINFO_INVALID')).msg, `UserInfo "aud" does not name this client (expected ${JSON.stringify(stack.appUrl)})`)
+      assert.equal((await refusal('ERR_SPID_USERINFO_INVALID')).msg, `UserInfo "aud" does not name this client (expected ${JSON.stringify(env.stack.appUrl)})`)
     })
 
     it('with another iss: names the expected OP', async () => {
       rewriteUserinfo((claims) => {
         claims.iss = 'https://elsewhere.example'
       })
-      assert.equal((await refusal('ERR_SPID_USERINFO_INVALID')).msg, `UserInfo "iss" is not the OP (expected ${JSON.stringify(proxy.url)})`)
+      assert.equal((await refusal('ERR_SPID_USERINFO_INVALID')).msg, `UserInfo "iss" is not the OP (expected ${JSON.stringify(env.proxy.url)})`)
     })
   })
 })
