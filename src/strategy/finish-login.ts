@@ -9,6 +9,7 @@ import { secretTag } from '../log/redact.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import { PROTOCOL_CLAIMS, readUserinfo } from '../protocol/read-userinfo.ts'
 import { signedIdToken } from '../protocol/signed-id-token.ts'
+import { withPlaceNames } from '../profile/place-names.ts'
 import { toProfile } from '../profile/to-profile.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
@@ -145,7 +146,7 @@ async function completeLogin(
   // 5. The profile, and the attributes the service cannot do without.
   // CIE ID tokens may carry attributes too (rule I5); UserInfo wins where both have one.
   const claims = provider.config.profile === 'cie' ? { ...withoutProtocolClaims(idClaims), ...userinfo } : userinfo
-  const profile = toProfile(claims, provider.config.issuer)
+  const profile = await withPlaceNames(toProfile(claims, provider.config.issuer))
   checkProfile(ctx, provider.config.issuer, profile)
 
   const auth: SpidAuthState = {

@@ -23,6 +23,7 @@ import { escapeHtml } from '../middleware/html.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { FederationClientAdapter } from './federation-client-adapter.ts'
 import { renderLoginPage } from './login-page.ts'
+import { findBootstrapItalia, serveBootstrapItalia } from './op-assets.ts'
 import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
 import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
 import {
@@ -144,6 +145,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
 
   let provider: Provider | undefined
   let issuer = ''
+  const bootstrapItalia = findBootstrapItalia()
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
@@ -162,6 +164,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
       res.end(TEST_OP_LOGO)
       return
     }
+    if (req.method === 'GET' && (await serveBootstrapItalia(bootstrapItalia, url.pathname, res))) return
     const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname)
     if (interaction) return handleInteraction(op, req, res, Boolean(interaction[2]))
     op.callback()(req, res)
@@ -212,10 +215,13 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
         renderLoginPage({
           uid: details.uid,
           opName: name,
+          profile: options.profile ?? 'spid',
           clientName: client?.clientName ?? String(params.client_id),
           users,
           acrValues: params.acr_values ?? SPID_L2,
           requestedClaims: requested,
+          lang: pageLanguage(params.ui_locales, req.headers['accept-language']),
+          bootstrapItalia: bootstrapItalia !== undefined,
         }),
       )
       return
@@ -476,6 +482,12 @@ function grantedScope(params: Record<string, string | undefined>): string {
   const prompt = (params.prompt ?? '').split(' ')
   const offlineAllowed = prompt.includes('consent') && acrValues[acrValues.length - 1] === SPID_L1
   return scopes.filter((s) => s !== 'offline_access' || offlineAllowed).join(' ')
+}
+
+/** English when the RP's `ui_locales` (or else the browser) puts English first; Italian otherwise. */
+function pageLanguage(uiLocales: string | undefined, acceptLanguage: string | undefined): 'it' | 'en' {
+  const first = (uiLocales ?? acceptLanguage ?? '').trim().split(/[\s,;]+/)[0]?.toLowerCase() ?? ''
+  return first.startsWith('en') ? 'en' : 'it'
 }
 
 function requestedClaimNames(claims: string | undefined): string[] {
