@@ -275,4 +275,3 @@ function logoutForm(t: Texts, classes: string): string {
 function fullName(user: SpidProfile): string {
   return [user.givenName, user.familyName].filter(Boolean).join(' ') || user.fiscalNumber || '—'
 }
-

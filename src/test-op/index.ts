@@ -486,7 +486,11 @@ function grantedScope(params: Record<string, string | undefined>): string {
 
 /** English when the RP's `ui_locales` (or else the browser) puts English first; Italian otherwise. */
 function pageLanguage(uiLocales: string | undefined, acceptLanguage: string | undefined): 'it' | 'en' {
-  const first = (uiLocales ?? acceptLanguage ?? '').trim().split(/[\s,;]+/)[0]?.toLowerCase() ?? ''
+  const first =
+    (uiLocales ?? acceptLanguage ?? '')
+      .trim()
+      .split(/[\s,;]+/)[0]
+      ?.toLowerCase() ?? ''
   return first.startsWith('en') ? 'en' : 'it'
 }
 

@@ -57,7 +57,9 @@ const TEXTS = {
 } as const
 
 /** Every claim name the attribute table knows (current, legacy, aggregator), to its profile field. */
-const FIELD_OF_CLAIM = new Map<string, string>(ATTRIBUTES.flatMap((spec) => [[spec.request, spec.field], ...spec.sources.map((s) => [s.claim, spec.field] as [string, string])]))
+const FIELD_OF_CLAIM = new Map<string, string>(
+  ATTRIBUTES.flatMap((spec) => [[spec.request, spec.field], ...spec.sources.map((s) => [s.claim, spec.field] as [string, string])]),
+)
 
 /**
  * The test OP's login and consent page, in Bootstrap Italia's look (its CSS served by the OP

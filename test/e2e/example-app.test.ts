@@ -87,6 +87,12 @@ describe('example app in headless Chromium', {
     await idp.waitFor()
     assert.equal(await idp.locator('img').getAttribute('src'), `${opUrl}/logo.svg`, 'the OP logo from its metadata')
     await record(page, '02-spid-chooser-open')
+    const panel = await page.locator('.spid-ui-panel').boundingBox()
+    const footer = await page.locator('footer').boundingBox()
+    assert.ok(
+      panel && footer && panel.y + panel.height <= footer.y,
+      `the open chooser (${JSON.stringify(panel)}) does not cover the footer (${JSON.stringify(footer)})`,
+    )
     await idp.click()
     await page.waitForURL(`${opUrl}/interaction/**`)
     const op = await page.locator('main').innerText()
@@ -166,7 +172,7 @@ describe('example app in headless Chromium', {
     assert.match(await page.locator('h1').innerText(), /Ciao Ada Lovelace/)
     assert.match(await page.locator('.lead').innerText(), /Livello 1 — CIE id con nome utente e password, presso CIE id di prova/)
     const cards = await page.locator('nav .card').allInnerTexts()
-    assert.match(cards.join('\n'), /Area livello 2\s+CIE id con codice temporaneo o app/)
+    assert.match(cards.join('\n'), /Area livello 2\s+Livello 2 — CIE id con codice temporaneo o app/)
     assert.doesNotMatch(await page.locator('main').innerText(), /SPID/, 'no SPID words after a CIE login')
     await record(page, '16-cie-welcome')
 
@@ -174,7 +180,10 @@ describe('example app in headless Chromium', {
     await page.waitForURL(`${url}/step-up?**`)
     const stepUp = await page.locator('main').innerText()
     assert.match(stepUp, /questa pagina richiede il Livello 2 — CIE id con codice temporaneo o app\./)
-    assert.match(stepUp, /Ora la tua sessione vale come Livello 1 — CIE id con nome utente e password\. Per continuare confermerai la tua identità presso CIE id di prova, poi tornerai qui\./)
+    assert.match(
+      stepUp,
+      /Ora la tua sessione vale come Livello 1 — CIE id con nome utente e password\. Per continuare confermerai la tua identità presso CIE id di prova, poi tornerai qui\./,
+    )
     await record(page, '17-cie-step-up')
     await page.getByRole('link', { name: 'Continua' }).click()
     await page.waitForURL(/\/interaction\//)

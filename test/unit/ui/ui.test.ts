@@ -41,11 +41,20 @@ describe('passport-spid-oidc/ui', () => {
     assert.match(html, /^<!doctype html>\n<html lang="it">/)
     assert.match(html, /<h1>Serve un livello di sicurezza più alto<\/h1>/)
     assert.match(html, /richiede il <strong>Livello 2 — CIE id con codice temporaneo o app<\/strong>/)
-    assert.match(html, /Ora la tua sessione vale come Livello 1 — CIE id con nome utente e password\. Per continuare confermerai la tua identità presso CIE id di prova, poi tornerai qui\./)
+    assert.match(
+      html,
+      /Ora la tua sessione vale come Livello 1 — CIE id con nome utente e password\. Per continuare confermerai la tua identità presso CIE id di prova, poi tornerai qui\./,
+    )
     assert.match(html, /<a class="btn btn-primary" href="\/auth\/spid\?level=2&amp;returnTo=%2Flevel2&amp;idp=cie">Continua<\/a>/)
     assert.match(html, /<a class="btn btn-outline-primary" href="\/">Annulla<\/a>/)
     assert.doesNotMatch(html, /SPID|<script/)
-    const en = stepUpPage({ level: 3, providerName: 'SPID Test OP', continueUrl: '/go', lang: 'en', layout: (title, body) => `<frame title="${title}">${body}</frame>` })
+    const en = stepUpPage({
+      level: 3,
+      providerName: 'SPID Test OP',
+      continueUrl: '/go',
+      lang: 'en',
+      layout: (title, body) => `<frame title="${title}">${body}</frame>`,
+    })
     assert.match(en, /^<frame title="A higher security level is needed"><section class="spid-ui-step-up">/)
     assert.match(en, /needs <strong>Level 3 — SPID with a security device<\/strong>.*Your session now counts as no valid level\./s)
   })
