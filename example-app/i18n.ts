@@ -9,6 +9,7 @@ const TEXTS = {
     skip: 'Vai al contenuto',
     homeTitle: 'Accedi al servizio',
     homeIntro: 'Per continuare entra con la tua identità digitale SPID o con la Carta d’Identità Elettronica (CIE).',
+    homeIntroSpidOnly: 'Per continuare entra con la tua identità digitale SPID.',
     levelAsked: 'La pagina che hai chiesto richiede il',
     aboutTitle: 'Come funziona',
     aboutText:
@@ -66,6 +67,7 @@ const TEXTS = {
     skip: 'Skip to content',
     homeTitle: 'Log in to the service',
     homeIntro: 'To continue, log in with your SPID digital identity or your electronic identity card (CIE).',
+    homeIntroSpidOnly: 'To continue, log in with your SPID digital identity.',
     levelAsked: 'The page you asked for needs',
     aboutTitle: 'How it works',
     aboutText: 'Choose your identity provider: it asks for your credentials and your consent to share your data with this service, then brings you back here.',

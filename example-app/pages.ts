@@ -90,7 +90,7 @@ ${input.loggedOut ? `<div class="alert alert-success" role="status"><strong>${e(
 <div class="row">
   <div class="col-lg-8">
     <h1>${e(t.homeTitle)}</h1>
-    <p class="lead">${e(t.homeIntro)}</p>
+    <p class="lead">${e(input.cie.length ? t.homeIntro : t.homeIntroSpidOnly)}</p>
     ${level > 1 ? `<p class="level-asked">${e(t.levelAsked)} <strong>${e(levelName(level, lang))}</strong>.</p>` : ''}
     ${loginForm({ spid: input.spid, cie: input.cie, level, returnTo: input.returnTo, lang, rememberMe: true, size: 'large' })}
   </div>
