@@ -218,7 +218,7 @@ export function errorPage(ctx: ErrorPageContext, path: string): string {
   <h1 class="h3">${e(ctx.title)}</h1>
   <p class="mb-0">${e(ctx.text)}</p>
 </div>
-${ctx.retryLevel ? `<p>${e(t.retryExplained)} <strong>${e(levelName(ctx.retryLevel, ctx.lang))}</strong>.</p>` : ''}
+${ctx.retryLevel ? `<p>${e(t.retryExplained)} <strong>${e(levelName(ctx.retryLevel, ctx.lang, ctx))}</strong>.</p>` : ''}
 <div class="d-flex flex-wrap gap-3">${retry}</div>
 <p class="reference mt-4">${e(t.reference)} <code>${e(ctx.code)} · ${e(ctx.requestId)}</code></p>
 </div></div>`,

@@ -80,7 +80,8 @@ export async function finishLogin(
     ctx.audit('login.failed', { iss: tx.issuer, state_hash: secretTag(tx.state), outcome: 'error', error_code: (error as { code?: string }).code ?? 'unknown' })
     // The error page can offer the same login again, at the level this page needs.
     if (error instanceof InsufficientLevelError && error.code === 'ERR_SPID_ACR_TOO_LOW') {
-      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer, offline: tx.offline }
+      const provider = ctx.registry.get(tx.issuer)?.profile
+      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer, offline: tx.offline, ...(provider ? { provider } : {}) }
     }
     if (error && typeof error === 'object') AUDITED_FAILURES.add(error)
     throw error
