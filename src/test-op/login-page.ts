@@ -148,7 +148,7 @@ const OP_CSS = `body{margin:0;font-family:"Titillium Web",Geneva,Tahoma,sans-ser
 .it-brand-tagline{color:#fff}
 main{display:block;margin-top:2rem;margin-bottom:3rem}
 .op-users{border:0;padding:0;margin:0 0 1.5rem}
-.op-users legend{font-size:1.125rem;font-weight:600;margin-bottom:.5rem;float:none}
+.op-users legend{font-size:1.125rem;font-weight:600;margin-bottom:.5rem;padding:0;float:none}
 .op-users .form-check{margin:.5rem 0}
 .op-level{margin:1.5rem 0 2rem;max-width:32rem}
 .op-level label{display:block;font-weight:600}

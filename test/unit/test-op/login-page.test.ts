@@ -85,7 +85,13 @@ describe('the test OP serving Bootstrap Italia', () => {
     const font = await fetch(`${url}${ASSET_PREFIX}fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-600.woff2`)
     assert.equal(font.status, 200)
     assert.equal(font.headers.get('content-type'), 'font/woff2')
-    for (const path of ['js/bootstrap-italia.bundle.min.js', '../package.json', 'css/../../package.json', '%2e%2e/package.json', 'css/bootstrap-italia.min.css.map']) {
+    for (const path of [
+      'js/bootstrap-italia.bundle.min.js',
+      '../package.json',
+      'css/../../package.json',
+      '%2e%2e/package.json',
+      'css/bootstrap-italia.min.css.map',
+    ]) {
       assert.equal((await fetch(`${url}${ASSET_PREFIX}${path}`)).status, 404, path)
     }
   })
