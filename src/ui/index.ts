@@ -15,7 +15,7 @@ export {
 } from './login-buttons.ts'
 export { SPID_UI_CSS, spidUiStylesheet } from './styles.ts'
 export { providerChoices } from './provider-choices.ts'
-export { levelName, levelMeans, type LevelWords } from './level-names.ts'
+export { levelName, type LevelWords } from './level-names.ts'
 export { stepUpPage, type StepUpPageOptions } from './step-up-page.ts'
 export { escapeHtml } from '../middleware/html.ts'
 export { profileFacts, formatDate, type ProfileFact } from './profile-facts.ts'

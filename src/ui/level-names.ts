@@ -32,11 +32,6 @@ export function levelName(level: SpidLevelInput, lang: Language = 'it', words: L
   return `${lang === 'it' ? 'Livello' : 'Level'} ${n} — ${NAMES[wordsOf(words)][lang][n - 1]}`
 }
 
-/** Just the means, without "Livello N —": "CIE id con codice temporaneo o app". */
-export function levelMeans(level: SpidLevelInput, lang: Language = 'it', words: LevelWords = 'spid'): string {
-  return NAMES[wordsOf(words)][lang][levelNumber(toLevel(level)) - 1] as string
-}
-
 function wordsOf(words: LevelWords): ProviderProfileName {
   const profile = typeof words === 'string' ? words : words.provider
   return profile === 'cie' ? 'cie' : 'spid'
