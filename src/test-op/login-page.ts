@@ -81,33 +81,10 @@ export function renderLoginPage(input: LoginPageInput): string {
     .join('')
   const labels = [...new Set(input.requestedClaims.map((c) => FIELD_OF_CLAIM.get(c)).map((f, i) => (f ? fieldLabel(f, input.lang) : input.requestedClaims[i])))]
   const claims = labels.length ? `<ul class="op-shared">${labels.map((l) => `<li>${e(l)}</li>`).join('')}</ul>` : `<p>${e(t.none)}</p>`
-  const stylesheets = input.bootstrapItalia
-    ? `<link rel="stylesheet" href="${ASSET_PREFIX}css/bootstrap-italia.min.css">\n<style>${TITILLIUM_FACES}</style>`
-    : ''
-  return `<!doctype html>
-<html lang="${input.lang}">
-<head>
-<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(input.opName)} — ${e(t.badge)}</title>
-${stylesheets}
-<style>${OP_CSS}</style>
-</head>
-<body>
-<header class="it-header-wrapper">
-  <div class="it-header-slim-wrapper op-test-banner">
-    <div class="container"><div class="it-header-slim-wrapper-content">
-      <p class="op-test-text"><span class="op-badge">${e(t.badge)}</span> ${e(t.test)}</p>
-    </div></div>
-  </div>
-  <div class="it-header-center-wrapper">
-    <div class="container"><div class="it-header-center-content-wrapper"><div class="it-brand-wrapper"><div class="op-brand">
-      <img src="/logo.svg" alt="" width="48" height="48">
-      <div class="it-brand-text"><div class="it-brand-title">${e(input.opName)}</div><div class="it-brand-tagline">${e(t.tagline[input.profile])}</div></div>
-    </div></div></div></div>
-  </div>
-</header>
-<main class="container my-5">
-  <div class="row justify-content-center"><div class="col-lg-8">
+  return renderOpPage(
+    input,
+    `${t.title} ${input.clientName}`,
+    `
   <h1>${e(t.title)} ${e(input.clientName)}</h1>
   <p class="lead">${e(t.asks)} <strong>${e(levelName(asked, input.lang, input.profile))}</strong>.</p>
   <form method="post" action="/interaction/${e(input.uid)}/login">
@@ -124,7 +101,51 @@ ${stylesheets}
       <button class="btn btn-primary" type="submit" name="action" value="login">${e(t.authorize)}</button>
       <button class="btn btn-outline-primary" type="submit" name="action" value="cancel">${e(t.cancel)}</button>
     </div>
-  </form>
+  </form>`,
+  )
+}
+
+/** What every page of the test OP shows around its content: the test banner, the OP, the footer. */
+export interface OpPageFrame {
+  opName: string
+  profile: 'spid' | 'cie'
+  lang: Language
+  bootstrapItalia: boolean
+}
+
+/**
+ * A page of the test OP (login, error, logout) in its frame. `main` is HTML, escaped by the
+ * caller; `title` is text.
+ */
+export function renderOpPage(frame: OpPageFrame, title: string, main: string): string {
+  const t = TEXTS[frame.lang]
+  const stylesheets = frame.bootstrapItalia
+    ? `<link rel="stylesheet" href="${ASSET_PREFIX}css/bootstrap-italia.min.css">\n<style>${TITILLIUM_FACES}</style>`
+    : ''
+  return `<!doctype html>
+<html lang="${frame.lang}">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)} — ${e(frame.opName)} (${e(t.badge)})</title>
+${stylesheets}
+<style>${OP_CSS}</style>
+</head>
+<body>
+<header class="it-header-wrapper">
+  <div class="it-header-slim-wrapper op-test-banner">
+    <div class="container"><div class="it-header-slim-wrapper-content">
+      <p class="op-test-text"><span class="op-badge">${e(t.badge)}</span> ${e(t.test)}</p>
+    </div></div>
+  </div>
+  <div class="it-header-center-wrapper">
+    <div class="container"><div class="it-header-center-content-wrapper"><div class="it-brand-wrapper"><div class="op-brand">
+      <img src="/logo.svg" alt="" width="48" height="48">
+      <div class="it-brand-text"><div class="it-brand-title">${e(frame.opName)}</div><div class="it-brand-tagline">${e(t.tagline[frame.profile])}</div></div>
+    </div></div></div></div>
+  </div>
+</header>
+<main class="container my-5">
+  <div class="row justify-content-center"><div class="col-lg-8">${main}
   </div></div>
 </main>
 <footer class="it-footer"><div class="it-footer-small-prints"><div class="container"><p class="op-footer">${e(t.footer)}</p></div></div></footer>

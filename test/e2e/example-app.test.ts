@@ -283,8 +283,18 @@ describe('example app in headless Chromium', {
     await record(page, '15-error')
   })
 
+  it('shows the test OP’s own error page in the same frame, marked as a test tool', async () => {
+    const page = await newPage()
+    // A relying party nobody runs, on a closed loopback port: automatic registration fails at once.
+    const response = await page.goto(`${opUrl}/auth?client_id=${encodeURIComponent('http://127.0.0.1:1')}&response_type=code&scope=openid`)
+    assert.equal(response?.status(), 400)
+    assert.equal(await page.locator('h1').innerText(), 'La richiesta non può essere accolta')
+    assert.match(await page.locator('header').innerText(), /Ambiente di prova/)
+    await record(page, '21-test-op-error')
+  })
+
   it('has no serious or critical accessibility problem on any page (axe-core, WCAG 2.1 AA)', () => {
-    assert.ok(Object.keys(accessibility).length >= 19, `pages scanned: ${Object.keys(accessibility).join(', ')}`)
+    assert.ok(Object.keys(accessibility).length >= 20, `pages scanned: ${Object.keys(accessibility).join(', ')}`)
     const problems = Object.entries(accessibility).filter(([, found]) => found.length > 0)
     assert.deepEqual(problems, [])
   })
