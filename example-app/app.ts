@@ -11,7 +11,7 @@ import {
   entityConfiguration,
   resolveEndpoint,
   signedJwks,
-  levelNumber,
+  checkReturnTo,
   requireSpidLevel,
   serializeSpidUser,
   spidContext,
@@ -24,7 +24,6 @@ import {
 } from '../src/index.ts'
 import { requestLanguage } from '../src/middleware/language.ts'
 import { wantsJson } from '../src/middleware/wants-json.ts'
-import { checkReturnTo } from '../src/checks/check-return-to.ts'
 import { LANGUAGE_COOKIE } from '../src/middleware/language.ts'
 import { providerChoices, spidUiStylesheet } from '../src/ui/index.ts'
 import { errorPage, levelPage, loginPage, privacyPage, profilePage, statusPage, stepUpPage, welcomePage } from './pages.ts'
@@ -160,7 +159,7 @@ export function createExampleApp(config: ExampleAppConfig) {
         provider: await providerName(req.spid.issuer),
         continueUrl: req.spid.loginUrl(level, returnTo),
         user: profile,
-        profile: req.spid.provider ?? 'spid',
+        words: req.spid,
       }),
     )
   })
@@ -183,7 +182,7 @@ export function createExampleApp(config: ExampleAppConfig) {
       const spid = req.spid
       const profile = user(req)
       if (!spid?.level || !profile) return res.sendStatus(401)
-      if (!html(req)) return res.json({ acr: spid.level, level: levelNumber(spid.level), refreshed: spid.refreshed, profile: publicProfile(profile) })
+      if (!html(req)) return res.json({ acr: spid.level, level: spid.levelNumber, refreshed: spid.refreshed, profile: publicProfile(profile) })
       providerName(spid.issuer).then((name) => res.type('html').send(levelPage(requestLanguage(req), req.originalUrl, level, profile, spid, name)), next)
     })
   }
@@ -196,7 +195,7 @@ export function createExampleApp(config: ExampleAppConfig) {
   app.get('/profile', requireSpidLevel(1), (req, res) => {
     const profile = user(req) as SpidProfile
     if (!html(req)) return res.json(publicProfile(profile))
-    res.type('html').send(profilePage(requestLanguage(req), req.originalUrl, profile))
+    res.type('html').send(profilePage(requestLanguage(req), req.originalUrl, profile, req.spid))
   })
 
   // Reads the consented attributes again from the OP (after an offline login, with the refresh

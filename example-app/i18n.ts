@@ -9,6 +9,7 @@ const TEXTS = {
     skip: 'Vai al contenuto',
     homeTitle: 'Accedi al servizio',
     homeIntro: 'Per continuare entra con la tua identità digitale SPID o con la Carta d’Identità Elettronica (CIE).',
+    homeIntroSpidOnly: 'Per continuare entra con la tua identità digitale SPID.',
     levelAsked: 'La pagina che hai chiesto richiede il',
     aboutTitle: 'Come funziona',
     aboutText:
@@ -37,13 +38,6 @@ const TEXTS = {
     levelTitle: 'Area riservata — livello',
     levelIntro: 'Questa area richiede almeno il',
     noLevel: 'nessun livello valido',
-    stepUpTitle: 'Serve un livello di sicurezza più alto',
-    stepUpNeeds: 'Per proteggere i tuoi dati, questa pagina richiede il',
-    stepUpNow: 'Ora la tua sessione vale come',
-    stepUpWhat: 'Per continuare confermerai la tua identità presso',
-    stepUpBack: ', poi tornerai qui.',
-    stepUpContinue: 'Continua',
-    cancel: 'Annulla',
     profileTitle: 'I miei dati',
     profileIntro: 'Gli attributi ricevuti dal gestore dell’identità, normalizzati dalla libreria.',
     refreshAttributes: 'Aggiorna i dati dal gestore dell’identità',
@@ -64,7 +58,7 @@ const TEXTS = {
     privacyTitle: 'Informativa sulla privacy',
     privacyText:
       "Questo servizio di esempio riceve dal gestore dell'identità SPID o CIE solo gli attributi richiesti, li conserva nella sessione per la sua durata e non li comunica a terzi. Le registrazioni di accesso previste dalle regole SPID sono conservate per 24 mesi.",
-    footer: 'relying party di esempio',
+    footer: 'servizio di esempio',
   },
   en: {
     owner: 'passport-spid-oidc example',
@@ -73,6 +67,7 @@ const TEXTS = {
     skip: 'Skip to content',
     homeTitle: 'Log in to the service',
     homeIntro: 'To continue, log in with your SPID digital identity or your electronic identity card (CIE).',
+    homeIntroSpidOnly: 'To continue, log in with your SPID digital identity.',
     levelAsked: 'The page you asked for needs',
     aboutTitle: 'How it works',
     aboutText: 'Choose your identity provider: it asks for your credentials and your consent to share your data with this service, then brings you back here.',
@@ -100,13 +95,6 @@ const TEXTS = {
     levelTitle: 'Reserved area — level',
     levelIntro: 'This area needs at least',
     noLevel: 'no valid level',
-    stepUpTitle: 'A higher security level is needed',
-    stepUpNeeds: 'To protect your data, this page needs',
-    stepUpNow: 'Your session now counts as',
-    stepUpWhat: 'To continue you will confirm your identity at',
-    stepUpBack: ', then come back here.',
-    stepUpContinue: 'Continue',
-    cancel: 'Cancel',
     profileTitle: 'My data',
     profileIntro: 'The attributes received from the identity provider, as normalized by the library.',
     refreshAttributes: 'Read my data again from the identity provider',
@@ -127,7 +115,7 @@ const TEXTS = {
     privacyTitle: 'Privacy notice',
     privacyText:
       'This example service receives from the SPID or CIE identity provider only the attributes it asks for, keeps them in the session while it lasts and shares them with nobody. The login records SPID requires are kept for 24 months.',
-    footer: 'example relying party',
+    footer: 'example service',
   },
 } satisfies Record<Language, Record<string, string>>
 

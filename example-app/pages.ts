@@ -1,8 +1,7 @@
 import type { ErrorPageContext, SpidProfile, SpidRequestContext } from '../src/index.ts'
 import type { Language } from '../src/errors/messages.ts'
-import { escapeHtml as e } from '../src/middleware/html.ts'
-import { levelNumber, type SpidLevel } from '../src/levels.ts'
-import { levelName, loginForm, profileFacts, type ProviderChoice } from '../src/ui/index.ts'
+import type { SpidLevel } from '../src/levels.ts'
+import { escapeHtml as e, levelName, loginForm, profileFacts, stepUpPage as stepUpContent, type LevelWords, type ProviderChoice } from '../src/ui/index.ts'
 import { textsFor, type Texts } from './i18n.ts'
 
 /** What the header shows of a logged-in person. */
@@ -91,7 +90,7 @@ ${input.loggedOut ? `<div class="alert alert-success" role="status"><strong>${e(
 <div class="row">
   <div class="col-lg-8">
     <h1>${e(t.homeTitle)}</h1>
-    <p class="lead">${e(t.homeIntro)}</p>
+    <p class="lead">${e(input.cie.length ? t.homeIntro : t.homeIntroSpidOnly)}</p>
     ${level > 1 ? `<p class="level-asked">${e(t.levelAsked)} <strong>${e(levelName(level, lang))}</strong>.</p>` : ''}
     ${loginForm({ spid: input.spid, cie: input.cie, level, returnTo: input.returnTo, lang, rememberMe: true, size: 'large' })}
   </div>
@@ -114,22 +113,22 @@ export function welcomePage(lang: Language, path: string, user: SpidProfile, spi
     t.welcome,
     `
 <h1>${e(t.welcome)} ${e(fullName(user))}</h1>
-<p class="lead">${e(t.youAreIn)} <strong>${e(spid.level ? levelName(spid.level, lang, profileOf(spid)) : t.noLevel)}</strong>, ${e(t.with)} ${e(provider)}.</p>
+<p class="lead">${e(t.youAreIn)} <strong>${e(spid.level ? levelName(spid.level, lang, spid) : t.noLevel)}</strong>, ${e(t.with)} ${e(provider)}.</p>
 ${notices(t, spid)}
-${areaCards(t, lang)}`,
+${areaCards(t, lang, spid)}`,
     { name: fullName(user) },
   )
 }
 
 export function levelPage(lang: Language, path: string, level: 1 | 2 | 3, user: SpidProfile, spid: SpidRequestContext, provider: string): string {
   const t = textsFor(lang)
-  const current = spid.level ? levelNumber(spid.level) : level
+  const current = spid.levelNumber ?? level
   const raise =
     current < 3
       ? `<p><a class="btn btn-primary" href="${e(spid.stepUpUrl((current + 1) as 2 | 3, `/level${current + 1}`))}">${e(t.raise)} ${current + 1}</a></p>`
       : ''
   const when = spid.authTime ? new Date(spid.authTime * 1000).toLocaleString(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome' }) : t.noValue
-  const profile = profileOf(spid)
+  const profile = spid
   return layout(
     lang,
     path,
@@ -148,38 +147,30 @@ ${notices(t, spid)}
 </dl>
 <p class="technical">${e(t.technical)} <code data-testid="acr">${e(spid.level ?? t.noValue)}</code></p>
 ${raise}
-${areaCards(t, lang)}`,
+${areaCards(t, lang, spid)}`,
     { name: fullName(user) },
   )
 }
 
-/** Before a step-up: why the service asks for a higher level, and what happens next. */
+/** Before a step-up: the library's page (`passport-spid-oidc/ui`) in the site's frame. */
 export function stepUpPage(
   lang: Language,
   path: string,
-  input: { level: 1 | 2 | 3; current: SpidLevel | undefined; provider: string; continueUrl: string; user: SpidProfile; profile: 'spid' | 'cie' },
+  input: { level: 1 | 2 | 3; current: SpidLevel | undefined; provider: string; continueUrl: string; user: SpidProfile; words: LevelWords },
 ): string {
-  const t = textsFor(lang)
-  return layout(
+  return stepUpContent({
+    level: input.level,
+    current: input.current,
+    providerName: input.provider,
+    continueUrl: input.continueUrl,
     lang,
-    path,
-    t.stepUpTitle,
-    `
-<div class="row"><div class="col-lg-8">
-<h1>${e(t.stepUpTitle)}</h1>
-<p class="lead">${e(t.stepUpNeeds)} <strong>${e(levelName(input.level, lang, input.profile))}</strong>.</p>
-<p>${e(t.stepUpNow)} ${e(input.current ? levelName(input.current, lang, input.profile) : t.noLevel)}. ${e(t.stepUpWhat)} ${e(input.provider)}${e(t.stepUpBack)}</p>
-<div class="d-flex flex-wrap gap-3 mt-4">
-  <a class="btn btn-primary" href="${e(input.continueUrl)}">${e(t.stepUpContinue)}</a>
-  <a class="btn btn-outline-primary" href="/">${e(t.cancel)}</a>
-</div>
-</div></div>`,
-    { name: fullName(input.user) },
-  )
+    words: input.words,
+    layout: (title, body) => layout(lang, path, title, `<div class="row"><div class="col-lg-8">${body}</div></div>`, { name: fullName(input.user) }),
+  })
 }
 
 /** Every attribute received, in words, with expired documents flagged. */
-export function profilePage(lang: Language, path: string, user: SpidProfile): string {
+export function profilePage(lang: Language, path: string, user: SpidProfile, spid: SpidRequestContext): string {
   const t = textsFor(lang)
   const rows = profileFacts(user, lang)
     .map(
@@ -205,7 +196,7 @@ ${problems}
   <form method="post" action="/profile/refresh"><button type="submit" class="btn btn-outline-primary">${e(t.refreshAttributes)}</button></form>
   <a class="btn btn-link" href="/me">${e(t.meJson)}</a>
 </div>
-${areaCards(t, lang)}`,
+${areaCards(t, lang, spid)}`,
     { name: fullName(user) },
   )
 }
@@ -227,7 +218,7 @@ export function errorPage(ctx: ErrorPageContext, path: string): string {
   <h1 class="h3">${e(ctx.title)}</h1>
   <p class="mb-0">${e(ctx.text)}</p>
 </div>
-${ctx.retryLevel ? `<p>${e(t.retryExplained)} <strong>${e(levelName(ctx.retryLevel, ctx.lang))}</strong>.</p>` : ''}
+${ctx.retryLevel ? `<p>${e(t.retryExplained)} <strong>${e(levelName(ctx.retryLevel, ctx.lang, ctx))}</strong>.</p>` : ''}
 <div class="d-flex flex-wrap gap-3">${retry}</div>
 <p class="reference mt-4">${e(t.reference)} <code>${e(ctx.code)} · ${e(ctx.requestId)}</code></p>
 </div></div>`,
@@ -264,14 +255,15 @@ function notices(t: Texts, spid: SpidRequestContext): string {
   return ''
 }
 
-function areaCards(t: Texts, lang: Language): string {
+/** The reserved areas, each level named the way the session's OP names it. */
+function areaCards(t: Texts, lang: Language, spid: SpidRequestContext): string {
   const card = (href: string, title: string, text: string) => `
     <div class="col-sm-6 col-lg-3"><div class="card card-bg area"><div class="card-body">
       <h3 class="card-title h5"><a href="${href}">${e(title)}</a></h3><p class="card-text">${e(text)}</p>
     </div></div></div>`
   return `<nav aria-label="${e(t.areas)}" class="mt-5">
   <h2 class="h4">${e(t.areas)}</h2>
-  <div class="row g-3">${([1, 2, 3] as const).map((n) => card(`/level${n}`, `${t.area} ${n}`, levelName(n, lang))).join('')}${card('/profile', t.profile, t.profileCard)}
+  <div class="row g-3">${([1, 2, 3] as const).map((n) => card(`/level${n}`, `${t.area} ${n}`, levelName(n, lang, spid))).join('')}${card('/profile', t.profile, t.profileCard)}
   </div>
 </nav>`
 }
@@ -282,9 +274,4 @@ function logoutForm(t: Texts, classes: string): string {
 
 function fullName(user: SpidProfile): string {
   return [user.givenName, user.familyName].filter(Boolean).join(' ') || user.fiscalNumber || '—'
-}
-
-/** CIE id and SPID name their levels differently. */
-function profileOf(spid: SpidRequestContext): 'spid' | 'cie' {
-  return spid.provider ?? 'spid'
 }

@@ -57,8 +57,13 @@ let trustAnchor: { entityId: string; jwks: { keys: object[] } } | undefined
 
 if (process.env.SPID_TEST_FEDERATION === '1') {
   testAnchor = await startTestTrustAnchor()
-  for (const name of ['SPID Test OP', 'Secondo OP di prova']) {
-    const op = await startTestOp({ name, authorityHints: [testAnchor.entityId] })
+  // Two SPID OPs and a CIE id one, all listed by the anchor: the app learns which is which from the federation.
+  for (const [name, profile] of [
+    ['SPID Test OP', 'spid'],
+    ['Secondo OP di prova', 'spid'],
+    ['CIE id di prova', 'cie'],
+  ] as const) {
+    const op = await startTestOp({ name, profile, authorityHints: [testAnchor.entityId] })
     testAnchor.subordinate({ entityId: op.issuer, jwks: op.federationJwks })
     testOps.push(op)
   }
@@ -224,7 +229,7 @@ const server = app.listen(port, async () => {
       `Federation:   trust anchor ${trustAnchor.entityId}; OPs ${
         strategy.providers
           .list()
-          .map((p) => p.issuer)
+          .map((p) => `${p.issuer}${p.profile === 'cie' ? ' (CIE id)' : ''}`)
           .join(', ') || '(none)'
       }`,
     )

@@ -1,4 +1,5 @@
 import type { SpidLevel } from '../levels.ts'
+import type { ProviderProfileName } from '../providers/provider-config.ts'
 import { ERROR_CODES, type SpidErrorCode } from './codes.ts'
 
 export interface SpidErrorOptions {
@@ -60,9 +61,9 @@ export class InsufficientLevelError extends SpidError {
    * For a login that came back below the level asked: what a retry asks for, and where it returns.
    * `offline`: the login asked for a refresh token ("remember me"), which SPID asks with
    * `acr_values` ending in SpidL1 (rule L1); some OPs then authenticate at SpidL1, so the retry
-   * asks without it.
+   * asks without it. `provider`: that OP's profile, so the page names the level in its words.
    */
-  retry?: { level: SpidLevel; returnTo: string; issuer: string; offline?: boolean }
+  retry?: { level: SpidLevel; returnTo: string; issuer: string; offline?: boolean; provider?: ProviderProfileName }
   constructor(code: SpidErrorCode, message: string, requiredLevel?: string, options: SpidErrorOptions & { loginUrl?: string } = {}) {
     super(code, message, options)
     this.requiredLevel = requiredLevel

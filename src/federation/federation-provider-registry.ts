@@ -6,6 +6,7 @@ import { checkMetadata, invalid } from '../providers/check-op-metadata.ts'
 import type { ProviderConfig } from '../providers/provider-config.ts'
 import type { OpMetadata, ProviderRegistry, ResolvedProvider } from '../providers/provider-registry.ts'
 import { applyMetadataPolicy } from './metadata-policy.ts'
+import { discoveredProfile } from './discovered-profile.ts'
 import type { FederationChainCache } from './chain-cache.ts'
 import { fetchEntityConfiguration, resolveTrustChain, type TrustAnchor, type TrustChain, verifyTrustChain } from './trust-chain.ts'
 import { checkRequiredTrustMarks, verifyTrustMarks } from './trust-marks.ts'
@@ -94,14 +95,14 @@ export class FederationProviderRegistry implements ProviderRegistry {
     const known = new Set(this.#configured.map((p) => p.issuer))
     const candidates = [...new Set(found)].filter((issuer) => !known.has(issuer))
     this.#listedOrigins = new Set(candidates.map((issuer) => new URL(issuer).origin))
-    const accepted = new Set<string>()
+    // Keyed by issuer: the config as resolved, its profile (SPID or CIE id) read from the chain.
+    const accepted = new Map<string, ProviderConfig>()
     const asConfig = (issuer: string): ProviderConfig => ({ issuer, id: issuer, name: undefined, profile: 'spid' })
     const queue = [...candidates]
     const worker = async () => {
       for (let issuer = queue.shift(); issuer !== undefined; issuer = queue.shift()) {
         try {
-          await this.#resolveChain(asConfig(issuer))
-          accepted.add(issuer)
+          accepted.set(issuer, (await this.#resolveChain(asConfig(issuer))).config)
           this.refused.delete(issuer)
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error)
@@ -112,7 +113,7 @@ export class FederationProviderRegistry implements ProviderRegistry {
     }
     await Promise.all(Array.from({ length: Math.min(this.#o.concurrency ?? 4, candidates.length) }, worker))
     // Keep the anchors' order, whatever order the chains resolved in.
-    this.#discovered = candidates.filter((issuer) => accepted.has(issuer)).map(asConfig)
+    this.#discovered = candidates.flatMap((issuer) => accepted.get(issuer) ?? [])
   }
 
   resolve(issuer: string): Promise<ResolvedProvider> {
@@ -192,8 +193,11 @@ export class FederationProviderRegistry implements ProviderRegistry {
     const jwks = metadata.jwks as JSONWebKeySet | undefined
     if (!jwks || !Array.isArray(jwks.keys)) throw invalid(config, 'policy-applied metadata has no jwks (SPID and CIE OPs publish their keys inline)')
     const organization = (chain.subject.metadata?.federation_entity as { organization_name?: string } | undefined)?.organization_name
+    // An OP configured by hand keeps the profile it was given; one an anchor listed gets its own.
+    const byHand = this.#configured.some((p) => p.issuer === config.issuer)
+    const profile = byHand ? config.profile : discoveredProfile(chain.anchor.sub, metadata)
     const resolved = {
-      config,
+      config: profile === config.profile ? config : { ...config, profile },
       metadata: { ...(organization ? { organization_name: organization } : {}), ...metadata },
       jwks,
       source: 'trust-chain' as const,

@@ -7,6 +7,7 @@ import { describeCause } from '../log/describe-cause.ts'
 import { requestIdOf, wasLogged } from '../log/request-errors.ts'
 import { escapeHtml } from './html.ts'
 import { levelNumber } from '../levels.ts'
+import type { ProviderProfileName } from '../providers/provider-config.ts'
 import { requestLanguage } from './language.ts'
 import { wantsJson } from './wants-json.ts'
 
@@ -25,6 +26,11 @@ export interface ErrorPageContext {
    * for, `retryUrl` then starting that login at the same OP and coming back to the same page.
    */
   retryLevel?: 1 | 2 | 3
+  /**
+   * The profile (`spid` or `cie`) of the OP of that retry: pass the context to `levelName` as its
+   * words, `levelName(ctx.retryLevel, ctx.lang, ctx)`, so a CIE id login reads in CIE's words.
+   */
+  provider?: ProviderProfileName
   /**
    * Set when that login had asked to stay logged in ("remember me", `offline`): SPID asks it with
    * `acr_values` ending in SpidL1 (rule L1) and some OPs then authenticate at SpidL1, so the retry
@@ -103,6 +109,7 @@ export function spidErrorHandler(options: SpidErrorHandlerOptions = {}): ErrorRe
         lang,
         retryUrl: retryUrl ?? options.retryUrl ?? '/',
         ...(retryLevel ? { retryLevel } : {}),
+        ...(retry?.provider ? { provider: retry.provider } : {}),
         ...(withoutRememberMe ? { retryWithoutRememberMe: true } : {}),
       },
       req,

@@ -34,6 +34,8 @@ export interface SpidRequestContext {
   readonly authenticated: boolean
   /** The level the session counts as now (see `levelMaxAge`), or undefined. */
   readonly level: SpidLevel | undefined
+  /** `level` as 1, 2 or 3 (for comparisons and for people), or undefined without a valid level. */
+  readonly levelNumber: 1 | 2 | 3 | undefined
   /** The `acr` of the last authentication event (SpidL1 after a refresh). */
   readonly acr: SpidLevel | undefined
   /** True once restored with a refresh token: SpidL1 only (rule L2). */
@@ -120,6 +122,11 @@ class RequestContext implements SpidRequestContext {
     const auth = this.auth
     const { runtime } = this.shared
     return auth ? effectiveLevel(auth, runtime.now(), runtime.options.levelMaxAge) : undefined
+  }
+
+  get levelNumber(): 1 | 2 | 3 | undefined {
+    const level = this.level
+    return level ? levelNumber(level) : undefined
   }
 
   get acr(): SpidLevel | undefined {

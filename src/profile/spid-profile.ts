@@ -25,8 +25,13 @@ export interface SpidPlaceOfBirth {
   belfioreCode?: string
   /** Province code, e.g. `PI`. */
   province?: string
-  /** The place as text, when the OP sent a name rather than a Belfiore code. */
+  /**
+   * The place in words: the town or foreign country the Belfiore code names (from the ANPR/ISTAT
+   * list, as on the birth date), or the text the OP sent instead of a code.
+   */
   name?: string
+  /** ISO 3166 alpha-2 code, when the code names a foreign country. */
+  countryCode?: string
 }
 
 /** A legal person the user acts for. */

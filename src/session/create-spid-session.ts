@@ -16,6 +16,9 @@ import { memorySharedState, redisSharedState, type SharedState } from '../store/
 import { renewExpiryWhenSpent } from './renew-expiry.ts'
 import { isProductionEnv } from '../options/environment.ts'
 
+/** The one command that prints a valid session encryption key: 32 random bytes, base64. */
+const MAKE_KEY = '`openssl rand -base64 32`'
+
 const SECRET_HINT = 'the secret signing session cookies, at least 16 characters, e.g. `openssl rand -base64 32` (or an array of them, newest first)'
 
 const sessionOptionsSchema = z.strictObject({
@@ -132,11 +135,11 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
   const logger = o.logger ?? createDefaultLogger()
   const keys = (Array.isArray(o.encryptionKey) ? o.encryptionKey : o.encryptionKey ? [o.encryptionKey] : []).map(parseSessionKey)
   const problems: string[] = []
-  if (keys.some((k) => !k)) problems.push('encryptionKey: each key must be 32 bytes, as 64 hex characters or base64')
+  if (keys.some((k) => !k)) problems.push(`encryptionKey: each key must be 32 bytes, as 64 hex characters or base64; make one with ${MAKE_KEY}`)
   if ((o.replicaAckTimeout ?? 500) >= (o.storeTimeout ?? 2000))
     problems.push('replicaAckTimeout: must be shorter than storeTimeout, or every unconfirmed write would end as a timeout instead of saying why')
   if (o.redis && keys.length === 0)
-    problems.push('encryptionKey: REQUIRED with Redis, so tokens and personal data are encrypted at rest (e.g. `openssl rand -base64 32`)')
+    problems.push(`encryptionKey: REQUIRED with Redis, so tokens and personal data are encrypted at rest; make one with ${MAKE_KEY}`)
   if (problems.length) throw new SpidConfigError(problems)
 
   const maxAge = o.maxAge ?? DEFAULT_MAX_AGE

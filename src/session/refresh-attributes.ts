@@ -1,6 +1,7 @@
 import type { Request } from 'express'
 import { SpidError } from '../errors/spid-error.ts'
 import type { SpidProfile } from '../profile/spid-profile.ts'
+import { withPlaceNames } from '../profile/place-names.ts'
 import { toProfile } from '../profile/to-profile.ts'
 import type { ProtocolContext } from '../protocol/protocol-context.ts'
 import { readUserinfo } from '../protocol/read-userinfo.ts'
@@ -29,5 +30,5 @@ export async function refreshAttributes(req: Request, ctx: ProtocolContext, inFl
   }
   const provider = await ctx.registry.resolve(auth.issuer)
   const userinfo = await readUserinfo(ctx, provider, auth.accessToken, auth.sub)
-  return toProfile(userinfo, auth.issuer)
+  return withPlaceNames(toProfile(userinfo, auth.issuer))
 }

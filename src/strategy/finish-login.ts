@@ -9,6 +9,7 @@ import { secretTag } from '../log/redact.ts'
 import { opClientFor } from '../protocol/op-client.ts'
 import { PROTOCOL_CLAIMS, readUserinfo } from '../protocol/read-userinfo.ts'
 import { signedIdToken } from '../protocol/signed-id-token.ts'
+import { withPlaceNames } from '../profile/place-names.ts'
 import { toProfile } from '../profile/to-profile.ts'
 import type { ResolvedProvider } from '../providers/provider-registry.ts'
 import type { SpidAuthState } from '../session/auth-session.ts'
@@ -79,7 +80,8 @@ export async function finishLogin(
     ctx.audit('login.failed', { iss: tx.issuer, state_hash: secretTag(tx.state), outcome: 'error', error_code: (error as { code?: string }).code ?? 'unknown' })
     // The error page can offer the same login again, at the level this page needs.
     if (error instanceof InsufficientLevelError && error.code === 'ERR_SPID_ACR_TOO_LOW') {
-      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer, offline: tx.offline }
+      const provider = ctx.registry.get(tx.issuer)?.profile
+      error.retry = { level: tx.level, returnTo: tx.returnTo, issuer: tx.issuer, offline: tx.offline, ...(provider ? { provider } : {}) }
     }
     if (error && typeof error === 'object') AUDITED_FAILURES.add(error)
     throw error
@@ -145,7 +147,7 @@ async function completeLogin(
   // 5. The profile, and the attributes the service cannot do without.
   // CIE ID tokens may carry attributes too (rule I5); UserInfo wins where both have one.
   const claims = provider.config.profile === 'cie' ? { ...withoutProtocolClaims(idClaims), ...userinfo } : userinfo
-  const profile = toProfile(claims, provider.config.issuer)
+  const profile = await withPlaceNames(toProfile(claims, provider.config.issuer))
   checkProfile(ctx, provider.config.issuer, profile)
 
   const auth: SpidAuthState = {

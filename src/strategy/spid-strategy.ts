@@ -1,3 +1,4 @@
+import { requestLanguage } from '../middleware/language.ts'
 import { describeCause } from '../log/describe-cause.ts'
 import type { Request } from 'express'
 import { Strategy } from 'passport-strategy'
@@ -152,6 +153,8 @@ export class SpidStrategy extends Strategy implements HasSpidRuntime {
         offline: options.offline ?? req.query.offline === '1',
         prompt: stepUp ? 'consent login' : (options.prompt ?? this.runtime.options.prompt),
         ...(stepUp ? { expectedSub: stepUp.sub } : {}),
+        // The page's language (rule A4's optional ui_locales), so the OP speaks it too.
+        uiLocales: requestLanguage(req),
       },
       this.keepTransaction(req, current !== undefined),
       { anonymous: current === undefined },

@@ -22,7 +22,8 @@ import { SPID_L1, SPID_L2, SPID_L3 } from '../levels.ts'
 import { escapeHtml } from '../middleware/html.ts'
 import { createDefaultLogger, type Logger } from '../log/logger.ts'
 import { FederationClientAdapter } from './federation-client-adapter.ts'
-import { renderLoginPage } from './login-page.ts'
+import { renderLoginPage, renderOpPage, type OpPageFrame } from './login-page.ts'
+import { findBootstrapItalia, serveBootstrapItalia } from './op-assets.ts'
 import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
 import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
 import {
@@ -144,6 +145,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
 
   let provider: Provider | undefined
   let issuer = ''
+  const bootstrapItalia = findBootstrapItalia()
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
@@ -162,6 +164,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
       res.end(TEST_OP_LOGO)
       return
     }
+    if (req.method === 'GET' && (await serveBootstrapItalia(bootstrapItalia, url.pathname, res))) return
     const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname)
     if (interaction) return handleInteraction(op, req, res, Boolean(interaction[2]))
     op.callback()(req, res)
@@ -212,10 +215,13 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
         renderLoginPage({
           uid: details.uid,
           opName: name,
+          profile: options.profile ?? 'spid',
           clientName: client?.clientName ?? String(params.client_id),
           users,
           acrValues: params.acr_values ?? SPID_L2,
           requestedClaims: requested,
+          lang: pageLanguage(params.ui_locales, req.headers['accept-language']),
+          bootstrapItalia: bootstrapItalia !== undefined,
         }),
       )
       return
@@ -251,7 +257,13 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   const port = (server.address() as AddressInfo).port
   issuer = options.issuer ?? `http://${options.host ?? '127.0.0.1'}:${port}`
   const build = () => {
-    const built = new Provider(issuer, configuration({ options, users, signingKeys, kept, quirks }))
+    const frame = (lang: 'it' | 'en'): OpPageFrame => ({
+      opName: name,
+      profile: options.profile ?? 'spid',
+      lang,
+      bootstrapItalia: bootstrapItalia !== undefined,
+    })
+    const built = new Provider(issuer, configuration({ options, users, signingKeys, kept, quirks, frame }))
     built.proxy = true
     patchIdTokens(built)
     if (quirks.has('userinfo-without-protocol-claims')) userinfoWithoutProtocolClaims(built, () => signingKeys[0] as JWK)
@@ -322,13 +334,17 @@ function configuration({
   signingKeys,
   kept,
   quirks,
+  frame,
 }: {
   options: TestOpOptions
   users: readonly TestUser[]
   signingKeys: readonly JWK[]
   kept: Kept
   quirks: ReadonlySet<TestOpQuirk>
+  /** The frame of the OP's own pages, in a language. */
+  frame: (lang: 'it' | 'en') => OpPageFrame
 }): Configuration {
+  const langOf = (ctx: KoaContextWithOIDC) => pageLanguage(ctx.oidc?.params?.ui_locales as string | undefined, ctx.get('accept-language'))
   const { store, pairwiseSalt } = kept
   const clients = withForcedEncryption(kept.clients, forcedEncryption(quirks, options.encryption))
   const cie = options.profile === 'cie'
@@ -371,10 +387,16 @@ function configuration({
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Uscita</title></head><body>${form}<button form="op.logoutForm" value="yes" name="logout">Esci</button></body></html>`
+          const t = OP_PAGE_TEXTS[langOf(ctx)]
+          ctx.body = renderOpPage(
+            frame(langOf(ctx)),
+            t.logout,
+            `<h1>${escapeHtml(t.logout)}</h1><p class="lead">${escapeHtml(t.logoutAsk)}</p>${form}<button class="btn btn-primary" form="op.logoutForm" value="yes" name="logout">${escapeHtml(t.logoutButton)}</button>`,
+          )
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = '<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Uscita</title></head><body><p>Sei uscito.</p></body></html>'
+          const t = OP_PAGE_TEXTS[langOf(ctx)]
+          ctx.body = renderOpPage(frame(langOf(ctx)), t.logout, `<h1>${escapeHtml(t.loggedOut)}</h1>`)
         },
       },
     },
@@ -411,7 +433,12 @@ function configuration({
       const clientId = ctx.oidc?.params?.client_id
       const problem = out.error === 'invalid_client' && typeof clientId === 'string' ? kept.clients.problemWith(clientId) : undefined
       const detail = problem ? `<p>Registrazione automatica non riuscita (automatic registration failed):</p><p><code>${escapeHtml(problem)}</code></p>` : ''
-      ctx.body = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Errore</title></head><body><h1>Errore del test OP</h1><p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description ?? '')}</p>${detail}</body></html>`
+      const t = OP_PAGE_TEXTS[langOf(ctx)]
+      ctx.body = renderOpPage(
+        frame(langOf(ctx)),
+        t.error,
+        `<h1>${escapeHtml(t.error)}</h1><div class="alert alert-danger" role="alert"><p class="mb-0"><code>${escapeHtml(out.error)}</code>: ${escapeHtml(out.error_description ?? '')}</p></div>${detail}`,
+      )
     },
   }
 }
@@ -476,6 +503,34 @@ function grantedScope(params: Record<string, string | undefined>): string {
   const prompt = (params.prompt ?? '').split(' ')
   const offlineAllowed = prompt.includes('consent') && acrValues[acrValues.length - 1] === SPID_L1
   return scopes.filter((s) => s !== 'offline_access' || offlineAllowed).join(' ')
+}
+
+/** The words of the OP's error and logout pages. */
+const OP_PAGE_TEXTS = {
+  it: {
+    error: 'La richiesta non può essere accolta',
+    logout: 'Uscita',
+    logoutAsk: 'Vuoi uscire dal gestore dell’identità di prova?',
+    logoutButton: 'Esci',
+    loggedOut: 'Sei uscito.',
+  },
+  en: {
+    error: 'The request cannot be accepted',
+    logout: 'Log out',
+    logoutAsk: 'Log out of the test identity provider?',
+    logoutButton: 'Log out',
+    loggedOut: 'You have logged out.',
+  },
+} as const
+
+/** English when the RP's `ui_locales` (or else the browser) puts English first; Italian otherwise. */
+function pageLanguage(uiLocales: string | undefined, acceptLanguage: string | undefined): 'it' | 'en' {
+  const first =
+    (uiLocales ?? acceptLanguage ?? '')
+      .trim()
+      .split(/[\s,;]+/)[0]
+      ?.toLowerCase() ?? ''
+  return first.startsWith('en') ? 'en' : 'it'
 }
 
 function requestedClaimNames(claims: string | undefined): string[] {

@@ -30,7 +30,7 @@ export const DEFAULT_TEST_USERS: readonly TestUser[] = [
       document_details: {
         type: 'passaporto',
         document_number: 'KK1234567',
-        issuer: { name: 'questuraLivorno' },
+        issuer: { name: 'Questura di Livorno' },
         date_of_issuance: '2016-09-04',
         date_of_expiry: '2026-09-03',
       },

@@ -14,11 +14,25 @@ const NAMES: Record<ProviderProfileName, Record<Language, readonly [string, stri
 }
 
 /**
+ * Whose words to use: a profile, or anything that knows the session's OP profile, such as
+ * `req.spid` (its `provider`). A session without a login, or with no profile known, reads as SPID.
+ */
+export type LevelWords = ProviderProfileName | { readonly provider?: ProviderProfileName | undefined }
+
+/**
  * A level in words, for people: "Livello 2 — SPID con codice temporaneo" rather than the URI.
+ * CIE id names its levels differently; pass `req.spid` as `words` and the level is named the way
+ * the session's OP names it, so a CIE login never reads as SPID.
  *
  * @example levelName('https://www.spid.gov.it/SpidL2', 'it') // 'Livello 2 — SPID con codice temporaneo'
+ * @example levelName(req.spid.level, lang, req.spid) // 'Livello 2 — CIE id con codice temporaneo o app' after a CIE login
  */
-export function levelName(level: SpidLevelInput, lang: Language = 'it', profile: ProviderProfileName = 'spid'): string {
+export function levelName(level: SpidLevelInput, lang: Language = 'it', words: LevelWords = 'spid'): string {
   const n = levelNumber(toLevel(level))
-  return `${lang === 'it' ? 'Livello' : 'Level'} ${n} — ${NAMES[profile][lang][n - 1]}`
+  return `${lang === 'it' ? 'Livello' : 'Level'} ${n} — ${NAMES[wordsOf(words)][lang][n - 1]}`
+}
+
+function wordsOf(words: LevelWords): ProviderProfileName {
+  const profile = typeof words === 'string' ? words : words.provider
+  return profile === 'cie' ? 'cie' : 'spid'
 }

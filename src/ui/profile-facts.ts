@@ -114,6 +114,11 @@ const DOCUMENT_TYPES: Record<Language, Record<string, string>> = {
   },
 }
 
+/** A profile field's label for people ("Luogo di nascita"), or the field name when it has none. */
+export function fieldLabel(field: string, lang: Language = 'it'): string {
+  return LABELS[lang][field] ?? field
+}
+
 /**
  * A profile as labelled lines in Italian or English: human labels instead of field names, dates
  * written for the locale, documents and identities past their expiry flagged. Fields the OP did
@@ -139,7 +144,8 @@ export function profileFacts(profile: SpidProfile, lang: Language = 'it', today:
   add('birthDate', profile.birthDate && date(profile.birthDate))
   add('gender', profile.gender && w[profile.gender])
   const place = profile.placeOfBirth
-  add('placeOfBirth', place && (place.name ?? [place.belfioreCode, place.province && `(${place.province})`].filter(Boolean).join(' ')))
+  // "Pisa (PI)" once the code is looked up (withPlaceNames, done at login); the bare code otherwise.
+  add('placeOfBirth', place && [place.name ?? place.belfioreCode, place.province && `(${place.province})`].filter(Boolean).join(' '))
   add('email', profile.email)
   add('emailVerified', yesNo(profile.emailVerified))
   add('phoneNumber', profile.phoneNumber)

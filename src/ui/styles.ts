@@ -5,7 +5,8 @@ import type { RequestHandler } from 'express'
  * beside Bootstrap Italia). After AgID's access button and the Ministry's CIE button: blue
  * #0066CC, white text in Titillium Web (a system sans-serif when the font is not loaded), the
  * mark left of a divider, four sizes with their minimum width and height, a visible focus ring,
- * and targets of at least 44 px in the list.
+ * and targets of at least 44 px in the list. The open list takes its room in the page (it
+ * pushes what follows down) rather than floating over it, so it never covers a footer.
  */
 export const SPID_UI_CSS = `.spid-ui-form{margin:0}
 .spid-ui-buttons{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
@@ -26,6 +27,7 @@ export const SPID_UI_CSS = `.spid-ui-form{margin:0}
 .spid-ui-xlarge .spid-ui-mark{width:32px;height:32px}
 .spid-ui-chooser{position:relative;display:inline-block}
 .spid-ui-chooser[open]>.spid-ui-button{background:#004d99}
+.spid-ui-chooser[open]>.spid-ui-panel{position:static;margin-top:4px}
 .spid-ui-panel{position:absolute;z-index:20;top:calc(100% + 4px);left:0;box-sizing:border-box;min-width:100%;width:max-content;max-width:min(92vw,380px);padding:.5rem 0;background:#fff;color:#1a1a1a;border:1px solid #c5c7c9;border-radius:4px;box-shadow:0 6px 18px rgba(0,0,0,.18);font-family:"Titillium Web",Geneva,Tahoma,sans-serif}
 .spid-ui-heading{margin:.25rem 1rem .5rem;font-size:.875rem;font-weight:600;color:#5c6f82}
 .spid-ui-idps{list-style:none;margin:0;padding:0}
@@ -39,7 +41,7 @@ export const SPID_UI_CSS = `.spid-ui-form{margin:0}
 .spid-ui-cie-info{border-top:0;padding:0;margin-top:.75rem}
 .spid-ui-remember{display:grid;grid-template-columns:auto 1fr;gap:.25rem .6rem;align-items:center;margin-top:1.25rem;max-width:40rem}
 .spid-ui-remember input{width:1.25rem;height:1.25rem;margin:0}
-.spid-ui-hint{grid-column:2;margin:0;font-size:.875rem;color:#5c6f82}
+.spid-ui-hint{grid-column:2;margin:0;font-size:.875rem;line-height:1.45;color:#5c6f82}
 `
 
 /**

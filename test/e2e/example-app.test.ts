@@ -74,7 +74,7 @@ describe('example app in headless Chromium', {
   async function atOp(page: Page, reached?: '1' | '2' | '3'): Promise<void> {
     await page.waitForURL(/\/interaction\//)
     if (reached) await page.locator('#level').selectOption(reached)
-    await page.getByRole('button', { name: 'Autorizza e accedi' }).click()
+    await page.getByRole('button', { name: /^(Autorizza e accedi|Authorize and log in)$/ }).click()
   }
 
   it('logs in with SPID, steps up through the explaining page to each level, shows the profile, and logs out with a confirmation', async () => {
@@ -87,9 +87,25 @@ describe('example app in headless Chromium', {
     await idp.waitFor()
     assert.equal(await idp.locator('img').getAttribute('src'), `${opUrl}/logo.svg`, 'the OP logo from its metadata')
     await record(page, '02-spid-chooser-open')
+    const panel = await page.locator('.spid-ui-panel').boundingBox()
+    const footer = await page.locator('footer').boundingBox()
+    assert.ok(
+      panel && footer && panel.y + panel.height <= footer.y,
+      `the open chooser (${JSON.stringify(panel)}) does not cover the footer (${JSON.stringify(footer)})`,
+    )
     await idp.click()
     await page.waitForURL(`${opUrl}/interaction/**`)
-    await page.screenshot({ path: `${shots}/03-test-op-login.png`, fullPage: true })
+    const op = await page.locator('main').innerText()
+    assert.match(op, /Il servizio chiede il Livello 1 — SPID con nome utente e password\./)
+    assert.match(op, /Dati che saranno condivisi con il servizio\s+[\s\S]*Codice fiscale[\s\S]*Luogo di nascita/)
+    assert.doesNotMatch(op, /https:\/\/|SpidL/, 'levels and attributes in words, not URIs')
+    assert.match(await page.locator('header').innerText(), /Ambiente di prova: solo per sviluppo e test/)
+    assert.equal(
+      await page.evaluate(() => getComputedStyle(document.body).fontFamily.split(',')[0]?.replace(/"/g, '')),
+      'Titillium Web',
+      'Bootstrap Italia’s font, served by the test OP',
+    )
+    await record(page, '03-test-op-login')
     await atOp(page, '1')
     await page.waitForURL(`${url}/`)
     assert.match(await page.locator('h1').innerText(), /Ciao Ada Lovelace/)
@@ -125,6 +141,7 @@ describe('example app in headless Chromium', {
     const profile = await page.getByTestId('profile').innerText()
     assert.match(profile, /Codice fiscale\s+LVLDAA85T50G702B/)
     assert.match(profile, /Data di nascita\s+10 dicembre 1985/)
+    assert.match(profile, /Luogo di nascita\s+Pisa \(PI\)/)
     assert.match(profile, /Documento d’identità\s+Passaporto, n\. KK1234567.*scaduto il 3 settembre 2026\s*Scaduto/)
     await record(page, '09-profile')
 
@@ -135,18 +152,50 @@ describe('example app in headless Chromium', {
     assert.equal((await (await page.request.get(`${url}/me`)).json()).authenticated, false)
   })
 
-  it('logs in with the Entra con CIE button at the bundled CIE id test OP', async () => {
+  it('logs in with the Entra con CIE button at the bundled CIE id test OP, in CIE’s words at the OP and in the app', async () => {
     const page = await newPage()
     await page.goto(`${url}/`)
     await page.getByRole('button', { name: 'Entra con CIE' }).click()
     await page.waitForURL(/\/interaction\//)
     assert.notEqual(new URL(page.url()).origin, opUrl, 'the CIE OP, not the SPID one')
-    assert.match(await page.locator('body').innerText(), /CIE id di prova/)
-    await page.screenshot({ path: `${shots}/11-cie-test-op-login.png`, fullPage: true })
+    assert.match(await page.locator('header').innerText(), /CIE id di prova[\s\S]*Gestore dell’identità CIE id di prova/)
+    assert.match(await page.locator('main').innerText(), /Il servizio chiede il Livello 1 — CIE id con nome utente e password\./)
+    assert.deepEqual(await page.locator('#level option').allInnerTexts(), [
+      'Livello 1 — CIE id con nome utente e password',
+      'Livello 2 — CIE id con codice temporaneo o app',
+      'Livello 3 — Carta d’Identità Elettronica e PIN',
+    ])
+    assert.doesNotMatch(await page.locator('body').innerText(), /SPID|SpidL/)
+    await record(page, '11-cie-test-op-login')
     await atOp(page)
     await page.waitForURL(`${url}/`)
     assert.match(await page.locator('h1').innerText(), /Ciao Ada Lovelace/)
     assert.match(await page.locator('.lead').innerText(), /Livello 1 — CIE id con nome utente e password, presso CIE id di prova/)
+    const cards = await page.locator('nav .card').allInnerTexts()
+    assert.match(cards.join('\n'), /Area livello 2\s+Livello 2 — CIE id con codice temporaneo o app/)
+    assert.doesNotMatch(await page.locator('main').innerText(), /SPID/, 'no SPID words after a CIE login')
+    await record(page, '16-cie-welcome')
+
+    await page.goto(`${url}/level2`)
+    await page.waitForURL(`${url}/step-up?**`)
+    const stepUp = await page.locator('main').innerText()
+    assert.match(stepUp, /questa pagina richiede il Livello 2 — CIE id con codice temporaneo o app\./)
+    assert.match(
+      stepUp,
+      /Ora la tua sessione vale come Livello 1 — CIE id con nome utente e password\. Per continuare confermerai la tua identità presso CIE id di prova, poi tornerai qui\./,
+    )
+    await record(page, '17-cie-step-up')
+    await page.getByRole('link', { name: 'Continua' }).click()
+    await page.waitForURL(/\/interaction\//)
+    assert.equal(await page.locator('#level').inputValue(), '2')
+    await atOp(page)
+    await page.waitForURL(`${url}/level2`)
+    assert.equal(await page.getByTestId('level').innerText(), 'Livello 2 — CIE id con codice temporaneo o app')
+    await record(page, '18-cie-level2')
+
+    await page.goto(`${url}/profile`)
+    assert.match(await page.getByTestId('profile').innerText(), /Luogo di nascita\s+Pisa \(PI\)/)
+    await record(page, '19-cie-profile')
     const me = await (await page.request.get(`${url}/me`)).json()
     assert.equal(me.profile.fiscalNumber, 'LVLDAA85T50G702B')
     await page.getByRole('button', { name: 'Esci' }).click()
@@ -185,6 +234,12 @@ describe('example app in headless Chromium', {
     await page.goto(`${url}/?lang=en`)
     await page.getByText('Log in with SPID').click()
     await page.getByRole('button', { name: 'SPID Test OP' }).click()
+    // The browser asks for Italian; the app was switched to English and tells the OP (ui_locales).
+    await page.waitForURL(`${opUrl}/interaction/**`)
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en')
+    assert.match(await page.locator('main').innerText(), /The service asks for Level 1 — SPID with username and password\./)
+    assert.match(await page.locator('header').innerText(), /Test environment: for development and testing only/)
+    await record(page, '20-test-op-english')
     await atOp(page)
     await page.waitForURL(`${url}/`)
     assert.match(await page.locator('h1').innerText(), /Hello Ada Lovelace/)
@@ -228,8 +283,18 @@ describe('example app in headless Chromium', {
     await record(page, '15-error')
   })
 
+  it('shows the test OP’s own error page in the same frame, marked as a test tool', async () => {
+    const page = await newPage()
+    // A relying party nobody runs, on a closed loopback port: automatic registration fails at once.
+    const response = await page.goto(`${opUrl}/auth?client_id=${encodeURIComponent('http://127.0.0.1:1')}&response_type=code&scope=openid`)
+    assert.equal(response?.status(), 400)
+    assert.equal(await page.locator('h1').innerText(), 'La richiesta non può essere accolta')
+    assert.match(await page.locator('header').innerText(), /Ambiente di prova/)
+    await record(page, '21-test-op-error')
+  })
+
   it('has no serious or critical accessibility problem on any page (axe-core, WCAG 2.1 AA)', () => {
-    assert.ok(Object.keys(accessibility).length >= 12, `pages scanned: ${Object.keys(accessibility).join(', ')}`)
+    assert.ok(Object.keys(accessibility).length >= 20, `pages scanned: ${Object.keys(accessibility).join(', ')}`)
     const problems = Object.entries(accessibility).filter(([, found]) => found.length > 0)
     assert.deepEqual(problems, [])
   })

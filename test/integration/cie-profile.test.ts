@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { SignJWT, decodeJwt, importJWK } from 'jose'
-import { login, me } from '../fixtures/login.ts'
+import { login, loginUntilCallback, me } from '../fixtures/login.ts'
 import { startStack, type Stack } from '../fixtures/stack.ts'
 import { startTamperingProxy } from '../fixtures/tampering-proxy.ts'
 import { UserAgent } from '../fixtures/user-agent.ts'
@@ -36,6 +36,16 @@ describe('CIE id provider profile', () => {
     const url = new URL(hop.location as string)
     assert.equal(url.searchParams.get('scope'), 'openid profile email offline_access')
     assert.equal(decodeJwt(url.searchParams.get('request') as string).scope, 'openid profile email offline_access')
+  })
+
+  it('names the level of a retry in CIE id’s words when the login came back below it', async () => {
+    const ua = new UserAgent()
+    const callback = await loginUntilCallback(ua, stack.appUrl, 'idp=cie&level=2&returnTo=%2Flevel2', { reached: 1 })
+    const page = await ua.request(callback, { headers: { accept: 'text/html' } })
+    assert.equal(page.status, 401)
+    assert.match(page.body, /Riprova al livello 2<\/a>/)
+    assert.match(page.body, /<strong>Livello 2 — CIE id con codice temporaneo o app<\/strong>/)
+    assert.doesNotMatch(page.body, /SPID con/)
   })
 
   it('asks UserInfo by POST when the provider says so (rule U1), the token in the header only', async () => {

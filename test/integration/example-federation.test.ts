@@ -107,6 +107,14 @@ describe('example app in federation mode', () => {
       const marks = ec.trust_marks as { trust_mark_type: string; trust_mark: string }[]
       assert.equal(marks.length, 1)
       assert.equal(decodeJwt(marks[0]?.trust_mark as string).sub, app.url)
+      // The anchor lists a CIE id OP too: the app tells it from the SPID ones, and offers it with its own button.
+      assert.match(app.output(), /Federation: .*\(CIE id\)/)
+      const home = await (await fetch(`${app.url}/`)).text()
+      assert.match(
+        home,
+        /name="idp" value="http:\/\/127\.0\.0\.1:\d+"><svg class="spid-ui-mark"[^>]*>(?:(?!<\/svg>)[\s\S])*<\/svg><span class="spid-ui-label">Entra con CIE<\/span><\/button>/,
+      )
+      assert.match(home, /SPID o con la Carta d’Identità Elettronica/)
     } finally {
       app.stop()
     }

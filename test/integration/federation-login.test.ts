@@ -198,7 +198,9 @@ describe('federation mode: OPs trusted through a pinned trust anchor', () => {
     // moved, not the OP's, so this asks the registry directly rather than logging in.)
     shift = 110
     assert.equal((await registry().resolve(stack.op.issuer)).config.issuer, stack.op.issuer, 'the cached chain answers at once')
-    for (let i = 0; i < 50 && fed.requests.length === before; i++) await new Promise((r) => setTimeout(r, 20))
+    // Wait for the subordinate statement itself: the anchor's entity configuration comes first, a few milliseconds earlier.
+    const refetched = () => fed.requests.slice(before).some((r) => r.includes('/fetch?sub='))
+    for (let i = 0; i < 50 && !refetched(); i++) await new Promise((r) => setTimeout(r, 20))
     assert.ok(
       fed.requests.slice(before).some((r) => r.includes('/fetch?sub=')),
       `the chain was fetched again: ${fed.requests.slice(before)}`,

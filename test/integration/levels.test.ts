@@ -162,11 +162,14 @@ describe('levels, step-up and long sessions', () => {
   it('lets a level lapse after its maximum age: SpidL2 counts as SpidL1 after 15 minutes', async () => {
     const ua = new UserAgent()
     await login(ua, stack.appUrl, 'level=2')
+    // The example answers `level` from req.spid.levelNumber: 1, 2 or 3, following the level the session counts as now.
+    assert.equal(JSON.parse((await get(ua, '/level2')).body).level, 2)
     shift = 901
     assert.equal((await get(ua, '/level2')).status, 401)
     const l1 = await get(ua, '/level1')
     assert.equal(l1.status, 200)
     assert.equal(JSON.parse(l1.body).acr, SPID_L1)
+    assert.equal(JSON.parse(l1.body).level, 1)
   })
 
   it('asks for a fresh login on a route with maxAge, even at the same level', async () => {

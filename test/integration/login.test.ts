@@ -103,7 +103,7 @@ describe('login end to end against the bundled test OP', () => {
         familyName: 'Lovelace',
         birthDate: '1985-12-10',
         gender: 'female',
-        placeOfBirth: { belfioreCode: 'G702', province: 'PI' },
+        placeOfBirth: { belfioreCode: 'G702', province: 'PI', name: 'Pisa' },
         email: 'aabyron@hotmail.com',
         phoneNumber: '3939393939',
         address: {
@@ -115,7 +115,7 @@ describe('login end to end against the bundled test OP', () => {
           countryCode: 'IT',
         },
         digitalAddress: 'ada.lovelace@pec.example.it',
-        document: { type: 'passaporto', number: 'KK1234567', issuer: 'questuraLivorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
+        document: { type: 'passaporto', number: 'KK1234567', issuer: 'Questura di Livorno', issuedOn: '2016-09-04', expiresOn: '2026-09-03' },
         eidExpiresOn: '2030-12-31',
       },
     )

@@ -130,6 +130,22 @@ describe('createSpidSession options', () => {
     assert.throws(() => createSpidSession({ secret, redis: 'redis://127.0.0.1:1', logger: silentLogger }), /encryptionKey: REQUIRED with Redis/)
     assert.throws(() => createSpidSession({ secret, redis: 'http://nope', logger: silentLogger }), /redis:\/\//)
   })
+  it('says how to make an encryptionKey, in one command, when it has the wrong length or is missing with Redis', () => {
+    const problem = (encryptionKey: string | undefined, redis?: string) => {
+      try {
+        createSpidSession({ secret, ...(redis ? { redis } : {}), ...(encryptionKey === undefined ? {} : { encryptionKey }), logger: silentLogger })
+        return ''
+      } catch (error) {
+        return (error as SpidConfigError).problems.join('\n')
+      }
+    }
+    for (const wrong of ['a'.repeat(63), Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64')]) {
+      assert.match(problem(wrong), /^encryptionKey: each key must be 32 bytes, as 64 hex characters or base64; make one with `openssl rand -base64 32`$/m)
+    }
+    assert.match(problem(undefined, 'redis://127.0.0.1:1'), /encryptionKey: REQUIRED with Redis, .*; make one with `openssl rand -base64 32`/)
+    // What the command prints is a key the option takes.
+    assert.equal(problem(Buffer.alloc(32, 7).toString('base64')), '')
+  })
   it('says what to set when the secret is missing or short, not "Invalid input"', () => {
     // @ts-expect-error: the mistake under test
     assert.throws(() => createSpidSession({ logger: silentLogger }), /secret: REQUIRED: the secret signing session cookies, at least 16 characters/)
