@@ -175,7 +175,11 @@ export function createSpidSession(options: SpidSessionOptions): SpidSession {
   })
   // express-session silently sends no Secure cookie over plain http: said once, with the way out.
   let toldInsecure = false
-  const why = o.secureCookie ? 'secureCookie: true' : o.clientId ? `clientId ${o.clientId}` : `NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, which counts as production`
+  const why = o.secureCookie
+    ? 'secureCookie: true'
+    : o.clientId
+      ? `clientId ${o.clientId}`
+      : `NODE_ENV ${process.env.NODE_ENV ?? 'unset'}, which counts as production`
   const renew = renewExpiryWhenSpent(maxAge * 1000, (o.renewBelow ?? 0.5) * maxAge * 1000)
   const handler: RequestHandler = (req, res, next) => {
     if (secureCookie && !req.secure && !toldInsecure) {
