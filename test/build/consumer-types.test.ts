@@ -79,7 +79,7 @@ app.get('/me', requireSpidLevel(1), (req, res) => {
 /** Every subpath the package exports, each used through its public types. */
 const ALL_SUBPATHS = `
 import express from 'express'
-import { SpidStrategy, type SpidLevel } from 'passport-spid-oidc'
+import { SPID_L2, SpidStrategy, type SpidLevel } from 'passport-spid-oidc'
 import { SpidError, InsufficientLevelError, ERROR_CODES, type SpidErrorCode } from 'passport-spid-oidc/errors'
 import { startTestOp, startTestTrustAnchor, DEFAULT_TEST_USERS, QUIRK_PROFILES, type TestOp, type TestOpOptions } from 'passport-spid-oidc/test-op'
 import { loginForm, spidButton, providerChoices, levelName, spidUiStylesheet, type Language } from 'passport-spid-oidc/ui'
@@ -92,14 +92,15 @@ if (token && !token.isExpired) await token.destroy()
 declare const keys: { federation: string; signing: string; encryption: string }
 const spid = new SpidStrategy({ clientId: 'https://rp.example.it', keys, providers: [op.issuer] })
 const language: Language = 'it'
-const level: SpidLevel = 2
+const level = 2
+const uri: SpidLevel = SPID_L2
 const code: SpidErrorCode = 'ERR_SPID_BAD_REQUEST'
 const app = express()
 app.get('/spid-ui.css', spidUiStylesheet())
 app.get('/', async (_req, res) => {
   res.send(loginForm({ spid: (await providerChoices(spid)).spid, level }) + spidButton({ providers: [] }) + levelName(level, language))
 })
-console.log(QUIRK_PROFILES.django.length, ERROR_CODES[code], new SpidError(code, 'x').status, InsufficientLevelError.name, anchor.entityId)
+console.log(uri, QUIRK_PROFILES.django.length, ERROR_CODES[code], new SpidError(code, 'x').status, InsufficientLevelError.name, anchor.entityId)
 await op.close()
 `
 
