@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { provisionForTests } from './provision.mjs'
-import { failedFilesOf } from './test-summary.mjs'
+import { failedFilesOf, summarize } from './test-summary.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 /**
@@ -154,8 +154,6 @@ for (const [index, run] of runs.entries()) {
 provisioned.cleanup()
 rmSync(scratch, { recursive: true, force: true })
 
-// Cancelled and timed-out files are failures: a file that never finished proved nothing.
-const failures = totals.fail + totals.cancelled
-console.log(`\n${totals.pass} passed, ${failures} failed (${totals.cancelled} cancelled or timed out), ${totals.skipped} skipped`)
-if (failedFiles.length) console.log(`files that did not pass:\n${failedFiles.map((f) => `  - ${f}`).join('\n')}`)
-process.exit(status !== 0 || failures > 0 || failedFiles.length > 0 ? status || 1 : 0)
+const summary = summarize(totals, failedFiles)
+console.log(`\n${summary.text}`)
+process.exit(status !== 0 || !summary.ok ? status || 1 : 0)

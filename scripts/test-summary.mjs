@@ -29,3 +29,14 @@ export function failedFilesOf(text, root) {
   }
   return failed
 }
+
+/**
+ * The closing lines: cancelled and timed-out files count as failures (a file that never finished
+ * proved nothing), and every file that did not pass is named with why.
+ */
+export function summarize(totals, failedFiles) {
+  const failures = totals.fail + totals.cancelled
+  const lines = [`${totals.pass} passed, ${failures} failed (${totals.cancelled} cancelled or timed out), ${totals.skipped} skipped`]
+  if (failedFiles.length) lines.push('files that did not pass:', ...failedFiles.map((f) => `  - ${f}`))
+  return { ok: failures === 0 && failedFiles.length === 0, text: lines.join('\n') }
+}
