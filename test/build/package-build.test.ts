@@ -61,7 +61,9 @@ describe('built package', () => {
   })
 
   it('packs no tests or fixtures, and the license, changelog and docs', () => {
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as [{ files: { path: string }[] }]
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as [
+      { files: { path: string }[] },
+    ]
     const paths = packed.files.map((f) => f.path)
     assert.deepEqual(
       paths.filter((p) => /(^|\/)(test|tests|fixtures|__tests__)\/|\.test\.|\.spec\./.test(p)),

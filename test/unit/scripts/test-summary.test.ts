@@ -16,9 +16,15 @@ import { failedFilesOf, summarize } from '../../../scripts/test-summary.mjs'
 describe('the test summary', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spid-summary-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'fails.test.mjs'), "import { describe, it } from 'node:test'\ndescribe('a suite', () => { it('fails', () => { throw new Error('boom') }) })\n")
+  writeFileSync(
+    join(dir, 'fails.test.mjs'),
+    "import { describe, it } from 'node:test'\ndescribe('a suite', () => { it('fails', () => { throw new Error('boom') }) })\n",
+  )
   writeFileSync(join(dir, 'lingers.test.mjs'), "import { it } from 'node:test'\nit('passes', () => {})\nsetInterval(() => {}, 1000)\n")
-  writeFileSync(join(dir, 'slow.test.mjs'), "import { it } from 'node:test'\nit('takes too long', () => new Promise((resolve) => setTimeout(resolve, 60_000)))\n")
+  writeFileSync(
+    join(dir, 'slow.test.mjs'),
+    "import { it } from 'node:test'\nit('takes too long', () => new Promise((resolve) => setTimeout(resolve, 60_000)))\n",
+  )
   writeFileSync(join(dir, 'passes.test.mjs'), "import { it } from 'node:test'\nit('passes', () => {})\n")
   const tap = spawnSync(
     process.execPath,
@@ -38,13 +44,19 @@ describe('the test summary', () => {
   it('counts cancelled and timed-out files as failures', () => {
     const totals = { pass: count('pass'), fail: count('fail'), cancelled: count('cancelled'), skipped: count('skipped') }
     assert.ok(totals.cancelled >= 2, `node reports the two unfinished files as cancelled:\n${tap}`)
-    const summary = summarize(totals, failedFilesOf(tap, dir).map((f: { file: string; why: string }) => `${f.file}: ${f.why}`)) as { ok: boolean; text: string }
+    const summary = summarize(
+      totals,
+      failedFilesOf(tap, dir).map((f: { file: string; why: string }) => `${f.file}: ${f.why}`),
+    ) as { ok: boolean; text: string }
     assert.equal(summary.ok, false)
     assert.match(summary.text, new RegExp(`^${totals.pass} passed, ${totals.fail + totals.cancelled} failed \\(${totals.cancelled} cancelled or timed out\\)`))
     assert.match(summary.text, /files that did not pass:\n {2}- fails\.test\.mjs \(a suite\): 1 subtest failed\n {2}- lingers\.test\.mjs: timed out/)
   })
 
   it('is ok when everything passed', () => {
-    assert.deepEqual(summarize({ pass: 3, fail: 0, cancelled: 0, skipped: 1 }, []), { ok: true, text: '3 passed, 0 failed (0 cancelled or timed out), 1 skipped' })
+    assert.deepEqual(summarize({ pass: 3, fail: 0, cancelled: 0, skipped: 1 }, []), {
+      ok: true,
+      text: '3 passed, 0 failed (0 cancelled or timed out), 1 skipped',
+    })
   })
 })
