@@ -45,7 +45,7 @@ app.use(spidErrorHandler())
 app.listen(port, () => console.log('express ' + require('express/package.json').version + ', errors ' + (typeof SpidError) + ', listening'))
 `
 
-describe('a CommonJS app on Express 4', { timeout: 240_000 }, () => {
+describe('a CommonJS app on Express 4', () => {
   let dir: string
   let op: TestOp
   before(async () => {

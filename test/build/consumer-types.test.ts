@@ -130,7 +130,7 @@ const COMPILERS = [
   { name: 'typescript7', spec: `typescript7@npm:typescript@${versionOf('typescript7')}` },
 ]
 
-describe('types as a consumer sees them', { timeout: 240_000 }, () => {
+describe('types as a consumer sees them', () => {
   let project: string
   before(() => {
     project = mkdtempSync(join(tmpdir(), 'spid-consumer-'))

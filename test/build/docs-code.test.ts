@@ -98,7 +98,7 @@ function withContext(code: string, exports: readonly string[]): string {
   ].join('\n')
 }
 
-describe('code blocks of the README and docs/', { timeout: 240_000 }, () => {
+describe('code blocks of the README and docs/', () => {
   const files = ['README.md', ...readdirSync(join(root, 'docs')).map((name) => `docs/${name}`)].filter((f) => f.endsWith('.md'))
   const blocks = files.flatMap(blocksOf)
   let dir: string
