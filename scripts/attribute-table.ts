@@ -1,8 +1,9 @@
 /**
- * Prints the README's attribute table from src/profile/attribute-table.ts:
- * `npm run docs:attributes`. test/unit/docs.test.ts checks the README holds this exact text.
+ * Writes the attribute table of docs/attributes.md from src/profile/attribute-table.ts:
+ * `npm run docs:attributes`. test/unit/docs.test.ts checks the page holds this exact text.
  */
 import { ATTRIBUTES, COMPANY_FIELDS } from '../src/profile/attribute-table.ts'
+import { writeDocTable } from './doc-table.ts'
 
 export function renderAttributeTable(): string {
   const rows = ATTRIBUTES.map((a) => {
@@ -23,4 +24,8 @@ export function renderAttributeTable(): string {
   )
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(renderAttributeTable())
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = new URL('../docs/attributes.md', import.meta.url).pathname
+  writeDocTable(file, renderAttributeTable())
+  console.log(`wrote the attribute table into ${file}`)
+}

@@ -3,7 +3,8 @@
  * `npx passport-spid-oidc <command>`: onboarding tools that read only public information (doctor)
  * or a local key file (keys), and change nothing anywhere.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runDoctor } from '../doctor/run-doctor.ts'
 import { formatDoctorReport } from '../doctor/report.ts'
@@ -11,59 +12,100 @@ import { CIE_TRUST_ANCHOR, SPID_TRUST_ANCHOR } from '../federation/anchors.ts'
 import { exportPublicKeys } from '../keys/export-keys.ts'
 import { exportAuditLog } from '../audit/export-audit-log.ts'
 import { type ChainReport, verifyAuditLog } from '../audit/verify-audit-log.ts'
+import { closestName } from '../options/closest-name.ts'
 import { parseSessionKey } from '../session/session-cipher.ts'
 
-const USAGE = `Usage:
-  passport-spid-oidc doctor <rp-entity-id> [--anchor <entity-id>|spid|cie] [--anchor-jwks <file or JSON>]
+/** Each command's usage, shown by `<command> --help` and after a usage mistake in it. */
+const COMMAND_USAGE = {
+  doctor: `  passport-spid-oidc doctor <rp-entity-id> [--anchor <entity-id>|spid|cie] [--anchor-jwks <file or JSON>]
                             [--trust-mark-type <type>]... [--no-providers] [--json]
       Checks what a federation registry and AgID's RP conformance tool check: the RP entity
       configuration, its keys, authority_hints, trust marks, its trust chain through the anchor
       with the anchor's policy applied, and the chain of each OP the anchor lists.
-      Exit code 0 when nothing failed, 1 otherwise.
-
-  passport-spid-oidc audit verify <audit folder> [--key <hex or base64>] [--heads <earlier report.json>]
+      Exit code 0 when nothing failed, 1 otherwise.`,
+  'audit verify': `  passport-spid-oidc audit verify <audit folder> [--key <hex or base64>] [--heads <earlier report.json>]
                                   [--max-open-age <24h>] [--json]
       Verifies every instance's chain of a JsonLinesAuditSink folder with the audit key (AUDIT_KEY
       by default): MACs, order, deletions, insertions, splices, encryption, torn lines; with
       --heads, also that no chain lost records reported earlier (truncation). Warns about events
       dropped while a writer's backlog was full, and about a chain not closed whose last record is
       older than --max-open-age (s, m, h or d; default 24h): its tail was cut off, or its instance
-      stopped without closing it. Exit 1 on a problem, 3 on warnings only, 0 otherwise.
-
-  passport-spid-oidc audit export <audit folder> --from <date> --to <date> [--sub <sub>]
+      stopped without closing it. Exit 1 on a problem, 3 on warnings only, 0 otherwise.`,
+  'audit export': `  passport-spid-oidc audit export <audit folder> --from <date> --to <date> [--sub <sub>]
                                   [--fiscal-number-hash <tag>] [--key <hex or base64>]
       Prints a verified, decrypted extract for the auditor: the events of the period (of one
       person, if asked), each with its instance, sequence number and MAC, and the integrity
-      verdict and chain heads of the whole folder.
-
-  passport-spid-oidc keys <private-keys.json> [--with-certificates]
+      verdict and chain heads of the whole folder.`,
+  keys: `  passport-spid-oidc keys <private-keys.json> [--with-certificates]
       Prints the public JWKs to give the registry portals: the federation keys and the core
       (signing and encryption) keys, with the kids the entity configuration publishes. The file
       holds { federation, signing, encryption }, each a private JWK, a PEM or { current, next,
       previous }, as the keys option takes them. x5c/x5t members are left out unless asked for:
-      the CIE portal refuses them.`
+      the CIE portal refuses them.`,
+} as const
+type Command = keyof typeof COMMAND_USAGE
+
+const USAGE = `Usage:
+${Object.values(COMMAND_USAGE).join('\n\n')}
+
+  passport-spid-oidc --version      the version of passport-spid-oidc
+  passport-spid-oidc <command> --help`
+
+const COMMANDS = ['doctor', 'keys', 'audit', 'help']
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(version())
+    return 0
+  }
   if (command === 'doctor') return doctor(rest)
   if (command === 'keys') return keys(rest)
   if (command === 'audit') return audit(rest)
-  console.log(USAGE)
-  return command === undefined || command === 'help' || command === '--help' ? 0 : 2
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE)
+    return 0
+  }
+  const near = closestName(command.replace(/^-+/, ''), [...COMMANDS, 'version'])
+  return usageError(`unknown command "${command}"${near ? `: did you mean "${near}"?` : ''}`)
+}
+
+/** The package's own version, from the package.json next to src/ or dist/. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}
+
+type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>['options']
+
+/**
+ * parseArgs with what every command shares: `--help` prints the command's usage (null is
+ * returned, the caller exits 0), and an unknown option names the one meant when it is a typo.
+ */
+function parseCommand<const O extends NonNullable<OptionSpec>>(command: Command, args: string[], options: O) {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage:\n${COMMAND_USAGE[command]}`)
+    return null
+  }
+  try {
+    return parseArgs({ args, allowPositionals: true, options })
+  } catch (error) {
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1]
+    if (!unknown) throw new UsageError(`${(error as Error).message}\n\nUsage:\n${COMMAND_USAGE[command]}`)
+    const near = closestName(unknown.replace(/^-+/, ''), [...Object.keys(options), 'help'])
+    throw new UsageError(`${command}: unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}\n\nUsage:\n${COMMAND_USAGE[command]}`)
+  }
 }
 
 async function doctor(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      anchor: { type: 'string', default: 'spid' },
-      'anchor-jwks': { type: 'string' },
-      'trust-mark-type': { type: 'string', multiple: true },
-      'no-providers': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
+  const parsed = parseCommand('doctor', args, {
+    anchor: { type: 'string', default: 'spid' },
+    'anchor-jwks': { type: 'string' },
+    'trust-mark-type': { type: 'string', multiple: true },
+    'no-providers': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   })
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   const [entityId] = positionals
   if (!entityId) return usageError('doctor needs the RP entity id (its client_id), e.g. https://servizi.comune.example.it')
   const anchorId = values.anchor === 'spid' ? SPID_TRUST_ANCHOR : values.anchor === 'cie' ? CIE_TRUST_ANCHOR : (values.anchor as string)
@@ -80,7 +122,9 @@ async function doctor(args: string[]): Promise<number> {
 }
 
 function keys(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'with-certificates': { type: 'boolean', default: false } } })
+  const parsed = parseCommand('keys', args, { 'with-certificates': { type: 'boolean', default: false } })
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   const [file] = positionals
   if (!file) return usageError('keys needs the file of private keys, e.g. .dev-keys/rp-keys.json')
   const exported = exportPublicKeys(readJson(file, 'the key file'), { withCertificates: values['with-certificates'] })
@@ -90,22 +134,30 @@ function keys(args: string[]): number {
 
 function audit(args: string[]): number {
   const [action, ...rest] = args
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      key: { type: 'string' },
-      heads: { type: 'string' },
-      'max-open-age': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      sub: { type: 'string' },
-      'fiscal-number-hash': { type: 'string' },
-    },
+  if (action !== 'verify' && action !== 'export') {
+    if (action === undefined || action === '--help' || action === '-h') {
+      console.log(`Usage:\n${COMMAND_USAGE['audit verify']}\n\n${COMMAND_USAGE['audit export']}`)
+      return action === undefined ? 2 : 0
+    }
+    const near = closestName(action, ['verify', 'export'])
+    return usageError(`audit: unknown action "${action}"${near ? `: did you mean "${near}"?` : ''}; use audit verify or audit export`)
+  }
+  const parsed = parseCommand(`audit ${action}`, rest, {
+    key: { type: 'string' },
+    heads: { type: 'string' },
+    'max-open-age': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    sub: { type: 'string' },
+    'fiscal-number-hash': { type: 'string' },
   })
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   const [dir] = positionals
-  if (!dir || (action !== 'verify' && action !== 'export')) return usageError('audit verify|export needs the audit folder')
+  if (!dir) return usageError(`audit ${action} needs the audit folder`)
+  if (existsSync(dir) && !isFolder(dir))
+    return usageError(`audit ${action}: ${dir} is a file, not a folder: give the folder the audit log is written to (AUDIT_DIR)`)
   const keyText = values.key ?? process.env.AUDIT_KEY
   const key = keyText ? parseSessionKey(keyText) : undefined
   if (!key) return usageError('the audit key is needed (--key or AUDIT_KEY): 32 bytes, as 64 hex characters or base64')
@@ -155,12 +207,26 @@ function parseDuration(text: string): number | null {
 
 /** JSON given inline or as a file path. */
 function readJson(text: string, what: string) {
-  const source = text.trim().startsWith('{') || text.trim().startsWith('[') ? text : existsSync(text) ? readFileSync(text, 'utf8') : undefined
+  const inline = text.trim().startsWith('{') || text.trim().startsWith('[')
+  if (!inline && isFolder(text)) {
+    const inside = readdirSync(text).filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+    const hint = inside.length ? `, e.g. ${inside.map((name) => join(text, name)).join(' or ')}` : ''
+    throw new UsageError(`${what}: ${text} is a folder, not a file: give the JSON file inside it${hint}`)
+  }
+  const source = inline ? text : existsSync(text) ? readFileSync(text, 'utf8') : undefined
   if (source === undefined) throw new UsageError(`${what}: no such file: ${text}`)
   try {
     return JSON.parse(source)
   } catch (error) {
     throw new UsageError(`${what} is not JSON: ${(error as Error).message}`)
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
   }
 }
 

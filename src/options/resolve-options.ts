@@ -13,7 +13,7 @@ export type { ResolvedOptions } from './schema.ts'
  */
 export function resolveOptions(input: SpidStrategyOptions & { passReqToCallback?: boolean }): ResolvedOptions {
   const parsed = strategyOptionsSchema.safeParse(input ?? {}, { reportInput: true })
-  if (!parsed.success) throw new SpidConfigError(formatIssues(parsed.error))
+  if (!parsed.success) throw new SpidConfigError(formatIssues(parsed.error, strategyOptionsSchema))
   const options = Object.freeze(parsed.data)
   checkEntityConfiguration(options)
   for (const { event, message, ...details } of options.warnings) options.logger.warn({ event, ...details }, message)

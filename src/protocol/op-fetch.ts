@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, t
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import { isSpidError, UnavailableError } from '../errors/spid-error.ts'
+import { describeNetworkFailure } from './network-failure.ts'
 
 export interface OpFetchLimits {
   /** Milliseconds before the request is aborted. */
@@ -128,7 +129,7 @@ export function createOpFetch(limits: OpFetchLimits): OpFetch {
     } catch (cause) {
       // Our own errors (a timeout, an address refused by the lookup) already say what happened.
       if (isSpidError(cause)) throw cause
-      throw unavailable(url, isTimeout(cause) ? `timed out after ${limits.timeout} ms` : 'unreachable', cause)
+      throw unavailable(url, isTimeout(cause) ? `timed out after ${limits.timeout} ms` : describeNetworkFailure(cause, target), cause)
     }
   }
 }

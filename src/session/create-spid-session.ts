@@ -129,7 +129,7 @@ const DEFAULT_MAX_AGE = 8 * 3600
 export function createSpidSession(options: SpidSessionOptions): SpidSession {
   const parsed = sessionOptionsSchema.safeParse(options)
   if (!parsed.success) {
-    throw new SpidConfigError(formatIssues(parsed.error))
+    throw new SpidConfigError(formatIssues(parsed.error, sessionOptionsSchema))
   }
   const o = parsed.data
   const logger = o.logger ?? createDefaultLogger()

@@ -67,7 +67,7 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
   const socket = { connectTimeout: timeout, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) }
   const clientOptions = { disableOfflineQueue: true, commandOptions: { timeout }, socket }
   const parsed = parseRedisUrl(url)
-  type Client = RedisCommands & { connect(): Promise<unknown>; close(): Promise<unknown>; on(event: string, listener: (...args: unknown[]) => void): unknown }
+  type Client = ClosableClient & { connect(): Promise<unknown>; on(event: string, listener: (...args: unknown[]) => void): unknown }
   const open = (): Client => {
     if (parsed.kind === 'cluster') {
       const cluster = createCluster({
@@ -151,9 +151,48 @@ export function connectRedis(url: string, { timeout, logger }: { timeout: number
       return Promise.race([failed, late]).finally(() => clearTimeout(timer))
     },
     close: async () => {
-      await Promise.all([client, durable].map((c) => c.close().catch(() => undefined)))
+      await Promise.all([client, durable].map((c) => shutDown(c, CLOSE_GRACE_MS)))
     },
   }
+}
+
+/** How long closing waits for Redis to answer what is in flight before dropping the connections. */
+const CLOSE_GRACE_MS = 1_000
+
+type ClosableClient = RedisCommands & { close(): Promise<unknown>; destroy(): void; ping?(): Promise<unknown> }
+
+/**
+ * Closes a client without hanging on a Redis that no longer answers. node-redis's close() waits
+ * for the reply to every command in flight, and a frozen or cut-off Redis (the TCP connection
+ * still open) never sends it: close() would never end, and its open socket would keep the process
+ * alive (a shutdown that never finishes; test processes that outlived their timeout). Redis answers
+ * in order, so a PING answered now means nothing earlier is still waiting, and close() ends at
+ * once; no answer within the grace period means nothing will come, and the connection is dropped
+ * (destroy() rejects what was in flight).
+ */
+async function shutDown(client: ClosableClient, graceMs: number): Promise<void> {
+  const answered = client.ping ? await settlesWithin(client.ping(), graceMs) : true
+  if (answered && (await settlesWithin(client.close(), graceMs))) return
+  try {
+    client.destroy()
+  } catch {
+    // Already closed by close(): nothing more to release.
+  }
+}
+
+/** True when the promise settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer))
 }
 
 /** The part of node-redis's cluster client that reads the slot map again (public in its types). */

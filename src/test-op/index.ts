@@ -26,21 +26,13 @@ import { renderLoginPage, renderOpPage, type OpPageFrame } from './login-page.ts
 import { findBootstrapItalia, serveBootstrapItalia } from './op-assets.ts'
 import { MemoryAdapter, type MemoryStore } from './memory-adapter.ts'
 import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
-import {
-  type ForcedEncryption,
-  type QuirkProfile,
-  type TestOpQuirk,
-  forcedEncryption,
-  idTokenTtl,
-  quirkSet,
-  quoteUserinfo,
-  reachedLevel,
-  userinfoWithoutProtocolClaims,
-  withForcedEncryption,
-} from './quirks.ts'
+import { type ForcedEncryption, forcedEncryption, type QuirkProfile, quirkSet, type TestOpQuirk } from './quirk-profiles.ts'
+import { idTokenTtl, quoteUserinfo, reachedLevel, userinfoWithoutProtocolClaims, withForcedEncryption } from './quirks.ts'
+import type { TestOpProvider } from './test-op-provider.ts'
 
 export { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
-export { QUIRK_PROFILES, type QuirkProfile, type TestOpQuirk, type ForcedEncryption } from './quirks.ts'
+export { QUIRK_PROFILES, type QuirkProfile, type TestOpQuirk, type ForcedEncryption } from './quirk-profiles.ts'
+export type { TestOpProvider, TestOpToken, TestOpTokenStore } from './test-op-provider.ts'
 export { startTestTrustAnchor, type TestTrustAnchor, type TestTrustAnchorOptions, type TestSubordinate } from './trust-anchor.ts'
 
 export interface TestOpOptions {
@@ -75,7 +67,8 @@ export interface TestOpOptions {
 export interface TestOp {
   readonly issuer: string
   readonly server: Server
-  readonly provider: Provider
+  /** What the OP issued: tests look a token up, or revoke it as a user would at a real OP. */
+  readonly provider: TestOpProvider
   /** The OP's current private signing key, so tests can forge what a misbehaving OP would send. */
   readonly signingKey: JWK
   /**
@@ -286,7 +279,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
   return {
     issuer,
     server,
-    get provider() {
+    get provider(): TestOpProvider {
       return provider as Provider
     },
     get signingKey() {

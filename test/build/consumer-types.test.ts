@@ -1,8 +1,10 @@
 /**
  * The published types, as a consumer gets them: `npm pack`, installed into a fresh project from
- * the npm cache with only the package's declared dependencies, then compiled with
- * `skipLibCheck: false`. Catches a type package that is only a dev dependency here (TS7016), a
- * declaration that needs the DOM library, and the typing of `req.user` and `req.spid`.
+ * the npm cache with exactly the README's install line, then compiled with `skipLibCheck: false`
+ * by TypeScript 5.9 and by the newest major (7). Catches a type package that is only a dev
+ * dependency here (TS7016), a subpath whose declarations reach oidc-provider's or koa's types
+ * (`passport-spid-oidc/test-op`), a declaration that needs the DOM library, and the typing of
+ * `req.user` and `req.spid`.
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -74,11 +76,59 @@ app.get('/me', requireSpidLevel(1), (req, res) => {
 })
 `
 
+/** Every subpath the package exports, each used through its public types. */
+const ALL_SUBPATHS = `
+import express from 'express'
+import { SPID_L2, SpidStrategy, type SpidLevel } from 'passport-spid-oidc'
+import { SpidError, InsufficientLevelError, ERROR_CODES, type SpidErrorCode } from 'passport-spid-oidc/errors'
+import { startTestOp, startTestTrustAnchor, DEFAULT_TEST_USERS, QUIRK_PROFILES, type TestOp, type TestOpOptions } from 'passport-spid-oidc/test-op'
+import { loginForm, spidButton, providerChoices, levelName, spidUiStylesheet, type Language } from 'passport-spid-oidc/ui'
+
+const options: TestOpOptions = { port: 0, profile: 'cie', quirks: 'django', users: DEFAULT_TEST_USERS }
+const op: TestOp = await startTestOp(options)
+const anchor = await startTestTrustAnchor()
+const token = await op.provider.RefreshToken.find('value')
+if (token && !token.isExpired) await token.destroy()
+declare const keys: { federation: string; signing: string; encryption: string }
+const spid = new SpidStrategy({ clientId: 'https://rp.example.it', keys, providers: [op.issuer] })
+const language: Language = 'it'
+const level = 2
+const uri: SpidLevel = SPID_L2
+const code: SpidErrorCode = 'ERR_SPID_BAD_REQUEST'
+const app = express()
+app.get('/spid-ui.css', spidUiStylesheet())
+app.get('/', async (_req, res) => {
+  res.send(loginForm({ spid: (await providerChoices(spid)).spid, level }) + spidButton({ providers: [] }) + levelName(level, language))
+})
+console.log(uri, QUIRK_PROFILES.django.length, ERROR_CODES[code], new SpidError(code, 'x').status, InsufficientLevelError.name, anchor.entityId)
+await op.close()
+`
+
 const WRONG = `
 import { SpidStrategy } from 'passport-spid-oidc'
 declare const keys: { federation: string; signing: string; encryption: string }
 new SpidStrategy({ clientId: 'https://rp.example.it', keys, providers: ['https://op.example.it'], passReqToCallback: true }, (profile, login, done) => done(null, profile))
 `
+
+/** The README's install lines, as a newcomer types them: the packages each `npm install` names. */
+function readmeInstall(): { runtime: string[]; dev: string[] } {
+  const block = /## Install\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1] ?? ''
+  const names = (line: string | undefined) =>
+    (line ?? '')
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .slice(2)
+      .filter((w) => !w.startsWith('-'))
+  const lines = block.split('\n').filter((line) => line.startsWith('npm install'))
+  return { runtime: names(lines.find((l) => !l.includes('--save-dev'))), dev: names(lines.find((l) => l.includes('--save-dev'))) }
+}
+
+/** TypeScript 5.9 (the project's own) and the newest major, installed under an alias. */
+const COMPILERS = [
+  { name: 'typescript', spec: `typescript@${versionOf('typescript')}` },
+  { name: 'typescript7', spec: `typescript7@npm:typescript@${versionOf('typescript7')}` },
+]
 
 describe('types as a consumer sees them', () => {
   let project: string
@@ -89,47 +139,78 @@ describe('types as a consumer sees them', () => {
       .split('\n')
       .at(-1) as string
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    // Only what the package declares (from the npm cache where it can, else the npm registry).
-    execFileSync(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--ignore-scripts',
-        join(project, tarball),
-        `typescript@${versionOf('typescript')}`,
-        `@types/node@${versionOf('@types/node')}`,
-      ],
-      { cwd: project, stdio: 'pipe' },
+    const install = readmeInstall()
+    assert.ok(install.runtime.includes('passport-spid-oidc'), `the README install line names the package: ${install.runtime.join(' ')}`)
+    // Exactly what the README says (the package from its tarball), plus the compilers, from the
+    // npm cache where it can, else the npm registry.
+    const npmInstall = (packages: string[], dev: boolean) =>
+      execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...(dev ? ['--save-dev'] : []), ...packages], {
+        cwd: project,
+        stdio: 'pipe',
+      })
+    npmInstall(
+      install.runtime.map((name) => (name === 'passport-spid-oidc' ? join(project, tarball) : name)),
+      false,
     )
+    npmInstall([...install.dev, ...COMPILERS.map((c) => c.spec), `@types/node@${versionOf('@types/node')}`], true)
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG))
   })
   after(() => rmSync(project, { recursive: true, force: true }))
 
-  const compile = (source: string) => {
-    writeFileSync(join(project, 'app.ts'), source)
+  /**
+   * One compilation per program, each file's errors apart: the subpaths, the default user and the
+   * wrong verify function share one program; the app's own user type (a module augmentation that
+   * retypes req.user everywhere) needs its own.
+   */
+  const compile = (compiler: string, sources: Record<string, string>): Record<string, string[]> => {
+    const config = `tsconfig.${Object.keys(sources).join('-')}.json`
+    for (const [file, source] of Object.entries(sources)) writeFileSync(join(project, file), source)
+    writeFileSync(join(project, config), JSON.stringify({ ...TSCONFIG, files: Object.keys(sources) }))
+    let output = ''
     try {
-      execFileSync(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8', stdio: 'pipe' })
-      return ''
+      execFileSync(process.execPath, [join(project, 'node_modules', compiler, 'bin/tsc'), '-p', join(project, config), '--pretty', 'false'], {
+        cwd: project,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      })
     } catch (error) {
-      return String((error as { stdout?: string }).stdout ?? error)
+      output = String((error as { stdout?: string }).stdout || error)
     }
+    const errors = output.split('\n').filter((line) => /error TS\d+/.test(line))
+    const byFile: Record<string, string[]> = Object.fromEntries(Object.keys(sources).map((file) => [file, []]))
+    for (const line of errors) {
+      const file = Object.keys(sources).find((name) => line.startsWith(`${name}(`)) ?? 'elsewhere'
+      byFile[file] = [...(byFile[file] ?? []), line]
+    }
+    return byFile
   }
 
-  it('compiles an app whose user is the SPID profile, with skipLibCheck false', () => {
-    assert.equal(compile(DEFAULT_USER), '')
-  })
+  for (const { name: compiler, spec } of COMPILERS) {
+    describe(spec.replace(/^typescript7@npm:/, ''), () => {
+      let shared: Record<string, string[]>
+      let own: Record<string, string[]>
+      before(() => {
+        shared = compile(compiler, { 'subpaths.ts': ALL_SUBPATHS, 'default-user.ts': DEFAULT_USER, 'wrong.ts': WRONG })
+        own = compile(compiler, { 'own-user.ts': OWN_USER })
+      })
 
-  it('types req.user as the app’s own account once SpidTypes says so, and the verify functions with it', () => {
-    assert.equal(compile(OWN_USER), '')
-  })
+      it('compiles an app using all four subpaths (., errors, test-op, ui), with skipLibCheck false and no oidc-provider or koa types', () => {
+        assert.deepEqual(shared['subpaths.ts'], [])
+        assert.deepEqual(shared.elsewhere, undefined, 'no error in the package or its dependencies')
+      })
 
-  it('refuses a verify function without the request when passReqToCallback is true', () => {
-    const errors = compile(WRONG)
-      .split('\n')
-      .filter((line) => /error TS\d+/.test(line))
-    assert.ok(errors.length > 0 && errors.every((line) => line.startsWith('app.ts(')), `only the app's call fails:\n${errors.join('\n')}`)
-  })
+      it('compiles an app whose user is the SPID profile, with skipLibCheck false', () => {
+        assert.deepEqual(shared['default-user.ts'], [])
+      })
+
+      it('types req.user as the app’s own account once SpidTypes says so, and the verify functions with it', () => {
+        assert.deepEqual(own['own-user.ts'], [])
+        assert.deepEqual(own.elsewhere, undefined)
+      })
+
+      it('refuses a verify function without the request when passReqToCallback is true', () => {
+        assert.ok((shared['wrong.ts'] ?? []).length > 0, 'the wrong call is refused')
+      })
+    })
+  }
 })

@@ -59,4 +59,27 @@ describe('built package', () => {
       rmSync(out, { recursive: true, force: true })
     }
   })
+
+  it('packs no tests or fixtures, and the license, changelog and docs', () => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as [
+      { files: { path: string }[] },
+    ]
+    const paths = packed.files.map((f) => f.path)
+    assert.deepEqual(
+      paths.filter((p) => /(^|\/)(test|tests|fixtures|__tests__)\/|\.test\.|\.spec\./.test(p)),
+      [],
+    )
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md', 'docs/options.md', 'package.json']) assert.ok(paths.includes(file), `${file} is packed`)
+  })
+
+  it('declares Express 4 and 5, passport and express-session as peers, and where the project lives', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+    for (const name of ['express', 'passport', 'express-session']) {
+      assert.ok(pkg.peerDependencies?.[name], `${name} is a peer dependency`)
+      assert.equal(pkg.dependencies?.[name], undefined, `${name} is not a dependency: the app's own copy is used`)
+    }
+    assert.match(pkg.peerDependencies?.express ?? '', /\^4\.21\.0 \|\| \^5/)
+    assert.equal(pkg.devDependencies?.express4?.startsWith('npm:express@^4'), true, 'Express 4 for the tests, beside Express 5')
+    assert.ok(pkg.repository && pkg.bugs && pkg.homepage, 'repository, bugs and homepage')
+  })
 })
