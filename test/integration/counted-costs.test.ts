@@ -103,7 +103,10 @@ describe('counted costs', () => {
       'loginsPerSecond',
     ]) {
       assert.equal(typeof result[key], 'number', key)
-      assert.ok(Number.isFinite(result[key]) && (result[key] as number) > 0, `${key} = ${result[key]}`)
+      // An overhead is a difference of two noisy timings (a fraction of a microsecond): on a loaded
+      // machine it can come out below zero. Its sign is the bench's to report, not a test's to assert.
+      const isDifference = key === 'guardCpuOverheadMicros'
+      assert.ok(Number.isFinite(result[key]) && (isDifference || (result[key] as number) > 0), `${key} = ${result[key]}`)
     }
     assert.equal(result.redisCommandsPerGuardedRequest, 1)
     assert.equal(result.redisCommandsPerLogin, 4)
