@@ -6,6 +6,12 @@
 /** JWS algorithms for every signature, the RP's and the OP's; `none`, `HS*` and `RS384`-style extras never pass. */
 export const JWS_ALGS = ['RS256', 'RS512', 'PS256', 'PS512', 'ES256', 'ES512'] as const
 
+/** The hash each of JWS_ALGS uses, which `at_hash` takes its left half of (rule I3). */
+export function hashOfJwsAlg(alg: string): 'sha256' | 'sha512' | undefined {
+  if (!(JWS_ALGS as readonly string[]).includes(alg)) return undefined
+  return alg.endsWith('256') ? 'sha256' : 'sha512'
+}
+
 /** The ID token and UserInfo signature algorithm the RP registers (`*_signed_response_alg`). */
 export const ID_TOKEN_ALG = 'RS256'
 

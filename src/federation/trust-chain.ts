@@ -1,9 +1,11 @@
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose'
+import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose'
 import { JWS_ALGS } from '../algorithms.ts'
 import { FederationError, isSpidError } from '../errors/spid-error.ts'
 import type { OpFetch } from '../protocol/op-fetch.ts'
 import { type MetadataPolicy, resolveMetadataPolicy } from './metadata-policy.ts'
 import { bounded, quoted, ResolutionBudget, type ResolutionLimits, ResolutionStopped } from './resolution-budget.ts'
+import { kidOf } from '../protocol/kid-of.ts'
+import { ENTITY_STATEMENT_CONTENT_TYPE } from './entity-configuration.ts'
 
 /** A trust anchor the RP trusts: its entity id and its public keys, pinned from the official publication. */
 export interface TrustAnchor {
@@ -62,7 +64,6 @@ export interface TrustChainOptions {
 }
 
 const TYP = 'entity-statement+jwt'
-const CONTENT_TYPE = 'application/entity-statement+jwt'
 const DEFAULT_MAX_INTERMEDIATES = 3
 
 /**
@@ -298,10 +299,11 @@ async function fetchSubordinateStatement(
 
 async function fetchStatement(url: string, issuer: string, what: string, fetch: OpFetch, budget: ResolutionBudget): Promise<string> {
   return budget.once(url, issuer, async (signal) => {
-    const response = await fetch(url, { headers: { accept: CONTENT_TYPE }, signal })
+    const response = await fetch(url, { headers: { accept: ENTITY_STATEMENT_CONTENT_TYPE }, signal })
     const type = (response.header('content-type') ?? '').split(';')[0]?.trim()
     if (!response.ok) throw chainError(issuer, `${what}: ${quoted(url)} answered ${response.status}`)
-    if (type !== CONTENT_TYPE) throw chainError(issuer, `${what}: ${quoted(url)} answered with content type ${quoted(type || '(none)')}, not ${CONTENT_TYPE}`)
+    if (type !== ENTITY_STATEMENT_CONTENT_TYPE)
+      throw chainError(issuer, `${what}: ${quoted(url)} answered with content type ${quoted(type || '(none)')}, not ${ENTITY_STATEMENT_CONTENT_TYPE}`)
     return response.body.toString('utf8').trim()
   })
 }
@@ -333,15 +335,6 @@ async function verifyStatement(
     if (isSpidError(cause)) throw cause
     const reason = describe(cause, whose, kidOf(jwt))
     throw chainError(expected.iss, `${label}: ${reason}`, cause)
-  }
-}
-
-function kidOf(jwt: string): string | undefined {
-  try {
-    const kid = decodeProtectedHeader(jwt).kid
-    return typeof kid === 'string' ? kid : undefined
-  } catch {
-    return undefined
   }
 }
 

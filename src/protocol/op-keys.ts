@@ -1,7 +1,8 @@
-import { decodeProtectedHeader, type JSONWebKeySet } from 'jose'
+import type { JSONWebKeySet } from 'jose'
 import type { ProviderRegistry, ResolvedProvider } from '../providers/provider-registry.ts'
 import type { Logger } from '../log/logger.ts'
 import { type VerifiedJwt, verifyOpJwt } from './id-token.ts'
+import { kidOf } from './kid-of.ts'
 
 /** Seconds between two reloads of one OP's keys, as jose's remote key sets cool down. */
 export const OP_KEY_RELOAD_INTERVAL = 30
@@ -78,16 +79,6 @@ export async function verifyFromOp(
 ): Promise<VerifiedJwt> {
   const jwks = await reloads.keysFor(provider, jws)
   return verifyOpJwt(jws, { jwks, issuer: provider.config.issuer, ...check })
-}
-
-function kidOf(jws: string): string | undefined {
-  try {
-    const { kid } = decodeProtectedHeader(jws)
-    return typeof kid === 'string' ? kid : undefined
-  } catch {
-    // Not a JWS: verification says so.
-    return undefined
-  }
 }
 
 function hasKid(jwks: JSONWebKeySet, kid: string): boolean {

@@ -5,8 +5,7 @@ import type { ProviderConfig } from './provider-config.ts'
 import type { OpFetch } from '../protocol/op-fetch.ts'
 import type { OpMetadata, ProviderRegistry, ResolvedProvider } from './provider-registry.ts'
 import { checkEndpoint, checkMetadata, invalid } from './check-op-metadata.ts'
-
-const ENTITY_STATEMENT_TYPE = 'application/entity-statement+jwt'
+import { ENTITY_STATEMENT_CONTENT_TYPE } from '../federation/entity-configuration.ts'
 
 export interface DefaultProviderRegistryOptions {
   providers: readonly ProviderConfig[]
@@ -95,10 +94,10 @@ export class DefaultProviderRegistry implements ProviderRegistry {
 
   async #fromEntityConfiguration(config: ProviderConfig): Promise<{ metadata: OpMetadata; source: 'entity-configuration'; statement: string } | undefined> {
     const url = `${config.issuer}/.well-known/openid-federation`
-    const response = await this.#fetch(url, { headers: { accept: `${ENTITY_STATEMENT_TYPE}, application/jwt` } })
+    const response = await this.#fetch(url, { headers: { accept: `${ENTITY_STATEMENT_CONTENT_TYPE}, application/jwt` } })
     if (response.status === 404) return undefined
     const type = (response.header('content-type') ?? '').split(';')[0]?.trim()
-    if (!response.ok || (type !== ENTITY_STATEMENT_TYPE && type !== 'application/jwt')) {
+    if (!response.ok || (type !== ENTITY_STATEMENT_CONTENT_TYPE && type !== 'application/jwt')) {
       if (response.status >= 400 && response.status < 500) return undefined
       throw invalid(config, `entity configuration answered ${response.status} ${type || 'without a content type'}`)
     }

@@ -29,6 +29,7 @@ import { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
 import { type ForcedEncryption, forcedEncryption, type QuirkProfile, quirkSet, type TestOpQuirk } from './quirk-profiles.ts'
 import { idTokenTtl, quoteUserinfo, reachedLevel, userinfoWithoutProtocolClaims, withForcedEncryption } from './quirks.ts'
 import type { TestOpProvider } from './test-op-provider.ts'
+import { ENTITY_STATEMENT_CONTENT_TYPE } from '../federation/entity-configuration.ts'
 
 export { DEFAULT_TEST_USERS, type TestUser } from './test-users.ts'
 export { QUIRK_PROFILES, type QuirkProfile, type TestOpQuirk, type ForcedEncryption } from './quirk-profiles.ts'
@@ -193,7 +194,7 @@ export async function startTestOp(options: TestOpOptions = {}): Promise<TestOp> 
         .sign(federationKey)
       entityConfiguration = { jwt, expires: now + 3600 }
     }
-    res.writeHead(200, { 'content-type': 'application/entity-statement+jwt' })
+    res.writeHead(200, { 'content-type': ENTITY_STATEMENT_CONTENT_TYPE })
     res.end(entityConfiguration.jwt)
   }
 

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, type JWK, SignJWT } from 'jose'
+import { ENTITY_STATEMENT_CONTENT_TYPE } from '../federation/entity-configuration.ts'
 
 /** A subordinate of the test trust anchor: its entity id and the federation keys the anchor vouches for. */
 export interface TestSubordinate {
@@ -45,8 +46,6 @@ export interface TestTrustAnchor {
   close(): Promise<void>
 }
 
-const TYPE = 'application/entity-statement+jwt'
-
 /**
  * A local OpenID Federation trust anchor for development and tests (never for production): its
  * entity configuration, a `federation_fetch_endpoint` answering subordinate statements about the
@@ -83,7 +82,7 @@ export async function startTestTrustAnchor(options: TestTrustAnchorOptions = {})
     const answer = (status: number, type: string, body: string) => void res.writeHead(status, { 'content-type': type }).end(body)
     const signed = (jwt: Promise<string>) =>
       void jwt.then(
-        (body) => answer(200, TYPE, body),
+        (body) => answer(200, ENTITY_STATEMENT_CONTENT_TYPE, body),
         (error: Error) => answer(500, 'text/plain', error.message),
       )
     if (url.pathname === '/.well-known/openid-federation') {

@@ -73,6 +73,16 @@ describe('checkAtHash (rule I3)', () => {
       'ERR_SPID_ID_TOKEN_INVALID',
     )
   })
+  it('takes its algorithms from the profile list only: the *384 family the SPID/CIE profile leaves out is refused', () => {
+    for (const alg of ['PS256', 'ES256']) checkAtHash(half('sha256', 16), token, alg)
+    for (const alg of ['PS512', 'ES512']) checkAtHash(half('sha512', 32), token, alg)
+    for (const alg of ['RS384', 'PS384', 'ES384'])
+      assert.equal(
+        code(() => checkAtHash(half('sha384', 24), token, alg)),
+        'ERR_SPID_ID_TOKEN_INVALID',
+        alg,
+      )
+  })
 })
 
 describe('checkIdTokenClaims (rule I2)', () => {
